@@ -1,0 +1,3 @@
+from pixely_benefits.cli import main
+
+main()

@@ -1,0 +1,114 @@
+"""What every command shares: the chosen sheet, consoles, logging, option parsing."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from pixely_benefits.errors import PixelyError
+    from pixely_benefits.loading import Loaded
+    from pixely_benefits.months import Month
+    from pixely_benefits.problems import Problem
+    from pixely_benefits.sheet.base import Store
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class State:
+    sheet: str | None
+    verbose: bool
+
+
+def setup_logging(verbose: bool) -> None:
+    """One logging setup for the whole tool: Rich on a terminal, plain lines in cron."""
+    level = logging.DEBUG if verbose else logging.WARNING
+    root = logging.getLogger()
+    root.handlers.clear()
+    handler: logging.Handler
+    if err_console.is_terminal:
+        from rich.logging import RichHandler
+
+        handler = RichHandler(console=err_console, show_path=False)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+def sheet_location(ctx: typer.Context) -> str:
+    """``--sheet``, else ``PIXELY_SHEET`` (environment or .env), else beneficios.xlsx."""
+    state: State = ctx.find_root().obj
+    if state.sheet:
+        return state.sheet
+    from pixely_benefits.settings import get_settings
+    from pixely_benefits.sheet import DEFAULT_SHEET
+
+    return get_settings().sheet or DEFAULT_SHEET
+
+
+def store(ctx: typer.Context) -> Store:
+    from pixely_benefits.sheet import open_store
+
+    return open_store(sheet_location(ctx))
+
+
+def load(ctx: typer.Context) -> Loaded:
+    from pixely_benefits.loading import load as load_sheet
+
+    return load_sheet(store(ctx))
+
+
+def parse_month(text: str | None) -> Month | None:
+    from pixely_benefits.months import Month
+
+    if text is None:
+        return None
+    try:
+        return Month.parse(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"«{text}» no es un mes: usa el formato AAAA-MM, por ejemplo 2026-12."
+        ) from None
+
+
+def fail(error: PixelyError) -> None:
+    err_console.print(f"[bold red]Error:[/] {error.message}", soft_wrap=True)
+
+
+def summarise_problems(problems: list[Problem]) -> None:
+    """One line on stderr when rows were left out; the details are in ``pixely check``."""
+    if not problems:
+        return
+    rows = len({(p.tab, p.row) for p in problems})
+    noun = "fila tiene" if rows == 1 else "filas tienen"
+    err_console.print(
+        f"[yellow]Aviso:[/] {rows} {noun} problemas y se omitieron donde hacía falta; "
+        "revísalas con «pixely check».",
+        soft_wrap=True,
+    )
+
+
+def user_name() -> str:
+    """Who is running the tool, for the ``Historial`` tab."""
+    from pixely_benefits.settings import get_settings
+
+    configured = get_settings().user
+    if configured:
+        return configured
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "pixely")

@@ -1,0 +1,299 @@
+"""Commands that only read the sheet: ``check``, ``eligible`` and ``explain``."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from pixely_benefits.cli import common
+from pixely_benefits.cli.app import app
+
+if TYPE_CHECKING:
+    from pixely_benefits.loading import Loaded
+    from pixely_benefits.months import Month
+    from pixely_benefits.rules import Decision, Explanation
+
+MonthOption = Annotated[
+    str | None,
+    typer.Option(
+        "--month",
+        "-m",
+        help="Mes a evaluar, AAAA-MM. Por omisión, el mes en curso.",
+        show_default=False,
+    ),
+]
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    output: Annotated[
+        Format,
+        typer.Option("--format", "-f", help="table (por omisión) o json."),
+    ] = Format.table,
+) -> None:
+    """Revisa la hoja de control y lista cada problema, agrupado por pestaña.
+
+    Sale con 0 si la hoja está limpia, 1 si hay filas con problemas y 2 si falta
+    una pestaña o encabezado, o el archivo no se puede leer.
+    """
+    loaded = common.load(ctx)
+    problems = loaded.problems
+    if output is Format.json:
+        sys.stdout.write(
+            json.dumps([p.as_dict() for p in problems], ensure_ascii=False)
+        )
+        sys.stdout.write("\n")
+    elif not problems:
+        data = loaded.data
+        common.console.print(
+            f"[green]La hoja está bien:[/] {len(data.clients)} clientes, "
+            f"{sum(len(p) for p in data.periods.values())} periodos, "
+            f"{len(data.benefits)} beneficios y {len(data.deliveries)} entregas."
+        )
+    else:
+        _print_problems(loaded)
+    raise typer.Exit(1 if problems else 0)
+
+
+def _print_problems(loaded: Loaded) -> None:
+    from rich.table import Table
+
+    problems = loaded.problems
+    rows = len({(p.tab, p.row) for p in problems})
+    common.console.print(
+        f"[bold yellow]{len(problems)} problemas en {rows} filas.[/] Las filas con "
+        "problemas se omiten hasta que se corrijan."
+    )
+    tabs: dict[str, list[int]] = {}
+    for index, problem in enumerate(problems):
+        tabs.setdefault(problem.tab, []).append(index)
+    for tab, indexes in tabs.items():
+        table = Table(title=f"Pestaña «{tab}»", title_justify="left", expand=False)
+        table.add_column("Fila", justify="right")
+        table.add_column("Columna")
+        table.add_column("Valor")
+        table.add_column("Problema")
+        for index in indexes:
+            p = problems[index]
+            table.add_row(str(p.row), p.column, p.value, p.message)
+        common.console.print(table)
+
+
+def _evaluate(
+    ctx: typer.Context, month_text: str | None, on_text: str | None
+) -> tuple[Loaded, Month, list[Decision]]:
+    from pixely_benefits.clock import current_month
+    from pixely_benefits.rules import decide
+
+    month = common.parse_month(month_text)
+    on = _parse_day(on_text)
+    loaded = common.load(ctx)
+    if month is None:
+        from pixely_benefits.months import Month
+
+        month = Month.of(on) if on else current_month(loaded.data.settings)
+    return loaded, month, decide(loaded.data, month, on)
+
+
+def _parse_day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    from pixely_benefits.sheet import cells
+
+    try:
+        return cells.day(text)
+    except cells.CellError:
+        raise typer.BadParameter(
+            f"«{text}» no es una fecha: usa AAAA-MM-DD o DD/MM/AAAA."
+        ) from None
+
+
+OnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fecha",
+        help="Fecha de evaluación (AAAA-MM-DD). Por omisión, el día 1 del mes.",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def eligible(
+    ctx: typer.Context,
+    month: MonthOption = None,
+    show_all: Annotated[
+        bool,
+        typer.Option(
+            "--all", "-a", help="Incluye a los clientes no elegibles y el motivo."
+        ),
+    ] = False,
+    output: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table (tabla, por omisión), json o csv (para hojas de cálculo).",
+        ),
+    ] = Format.table,
+    on: OnOption = None,
+) -> None:
+    """Muestra qué cliente recibe qué beneficio en el mes, y por qué."""
+    loaded, chosen, decisions = _evaluate(ctx, month, on)
+    shown = decisions if show_all else [d for d in decisions if d.eligible]
+    if output is Format.json:
+        sys.stdout.write(json.dumps([d.as_json() for d in shown], ensure_ascii=False))
+        sys.stdout.write("\n")
+    elif output is Format.csv:
+        _write_csv(shown)
+    else:
+        _print_decisions(loaded, chosen, decisions, shown, show_all)
+    common.summarise_problems(loaded.problems)
+
+
+def _write_csv(decisions: list[Decision]) -> None:
+    from pixely_benefits.rules import REASONS
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(
+        [
+            "ID",
+            "Cliente",
+            "Elegible",
+            "Meses",
+            "Beneficio",
+            "Estado",
+            "Motivo",
+            "Detalle",
+        ]
+    )
+    for d in decisions:
+        writer.writerow(
+            [
+                d.client_id,
+                d.client,
+                "sí" if d.eligible else "no",
+                "" if d.months is None else d.months,
+                d.benefit or "",
+                d.status or "",
+                d.reason or "",
+                REASONS.get(d.reason, "") if d.reason else "",
+            ]
+        )
+
+
+def _print_decisions(
+    loaded: Loaded,
+    month: Month,
+    decisions: list[Decision],
+    shown: list[Decision],
+    show_all: bool,
+) -> None:
+    from rich.table import Table
+
+    from pixely_benefits.rules import REASONS
+
+    names = {b.code: b.name for b in loaded.data.benefits}
+    count = sum(1 for d in decisions if d.eligible)
+    table = Table(
+        title=f"Beneficios de {month}: {count} de {len(decisions)} clientes elegibles",
+        title_justify="left",
+    )
+    table.add_column("ID")
+    table.add_column("Cliente")
+    table.add_column("Meses", justify="right")
+    table.add_column("Beneficio")
+    table.add_column("Estado")
+    if show_all:
+        table.add_column("Motivo")
+    for d in shown:
+        benefit = names.get(d.benefit, d.benefit) if d.benefit else "—"
+        months = "—" if d.months is None else str(d.months)
+        cells = [d.client_id, d.client, months, benefit, d.status or "—"]
+        if show_all:
+            cells.append(REASONS.get(d.reason, d.reason) if d.reason else "")
+        table.add_row(*cells, style=None if d.eligible else "dim")
+    common.console.print(table)
+    if not shown:
+        common.console.print("Ningún cliente recibe un beneficio este mes.")
+
+
+@app.command()
+def explain(
+    ctx: typer.Context,
+    client: Annotated[
+        str, typer.Argument(help="ID del cliente (columna ID de Clientes).")
+    ],
+    month: MonthOption = None,
+    on: OnOption = None,
+) -> None:
+    """Explica por qué un cliente recibe (o no) un beneficio en el mes."""
+    from pixely_benefits.clock import current_month
+    from pixely_benefits.rules import explain as explain_client
+
+    chosen = common.parse_month(month)
+    day = _parse_day(on)
+    loaded = common.load(ctx)
+    if chosen is None:
+        from pixely_benefits.months import Month
+
+        chosen = Month.of(day) if day else current_month(loaded.data.settings)
+    explanation = explain_client(loaded.data, client.strip(), chosen, day)
+    _print_explanation(explanation)
+    common.summarise_problems(loaded.problems)
+
+
+def _print_explanation(ex: Explanation) -> None:
+    from pixely_benefits.rules import REASONS
+
+    out = common.console
+    c = ex.client
+    out.print(f"[bold]{c.name}[/] (ID {c.client_id}) — {ex.month}, evaluado al {ex.on}")
+    out.print(f"Estado: {c.state.value}; plan: {c.plan or '—'}; CM: {c.cm or '—'}")
+    out.print("\n[bold]Periodos de suscripción leídos[/]")
+    if not ex.periods:
+        out.print("  (ninguno)")
+    for p in ex.periods:
+        end = p.end.isoformat() if p.end else "sin fin"
+        out.print(f"  fila {p.row}: {p.start.isoformat()} → {end}")
+    out.print("[bold]Bloques continuos[/] (periodos unidos con los días de gracia)")
+    for b in ex.blocks:
+        end = b.end.isoformat() if b.end else "vigente"
+        out.print(f"  {b.start.isoformat()} → {end}")
+    if ex.since is None:
+        out.print(f"Ningún bloque contiene el {ex.on}: no hay suscripción vigente.")
+    else:
+        out.print(f"Continuidad desde el {ex.since}: {ex.months} meses completos.")
+    if ex.deliveries:
+        out.print("[bold]Beneficios registrados en Entregas[/]")
+        for d in ex.deliveries:
+            out.print(f"  fila {d.row}: {d.month} {d.benefit} ({d.state.value})")
+    out.print("[bold]Beneficios del catálogo[/]")
+    for check in ex.checks:
+        mark = "[green]✓[/]" if check.candidate else "[red]✗[/]"
+        out.print(f"  {mark} {check.code}: {'; '.join(check.reasons)}")
+    d = ex.decision
+    if d.eligible:
+        out.print(f"\n[bold green]Resultado:[/] recibe «{d.benefit}» en {ex.month}.")
+    else:
+        reason = REASONS.get(d.reason or "", d.reason or "")
+        out.print(
+            f"\n[bold yellow]Resultado:[/] no es elegible en {ex.month}: {reason}."
+        )
+        if ex.next_eligible is not None:
+            out.print(f"Volverá a calificar en {ex.next_eligible} si nada cambia.")
+        else:
+            out.print("No calificará en los próximos meses si nada cambia.")

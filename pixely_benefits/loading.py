@@ -1,0 +1,401 @@
+"""From raw tabs to validated records plus the list of problems found.
+
+A bad row is reported (tab, row, column, value, message) and left out; only a
+missing or ambiguous tab or header raises :class:`StructuralError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ValidationError
+
+from pixely_benefits.errors import StructuralError
+from pixely_benefits.months import Month
+from pixely_benefits.problems import Problem
+from pixely_benefits.records import (
+    Benefit,
+    BusinessSettings,
+    Client,
+    ControlData,
+    Delivery,
+    DeliveryState,
+    Period,
+    Promotion,
+)
+from pixely_benefits.sheet import cells
+from pixely_benefits.sheet.base import RawTab, Store
+from pixely_benefits.sheet.schema import (
+    BENEFITS,
+    CLIENTS,
+    DELIVERIES,
+    PERIODS,
+    PROMOTIONS,
+    SETTINGS,
+    TabSpec,
+    column_letter,
+    match_headers,
+    normalize,
+)
+
+READ_TABS: tuple[TabSpec, ...] = (
+    CLIENTS,
+    PERIODS,
+    BENEFITS,
+    DELIVERIES,
+    SETTINGS,
+    PROMOTIONS,
+)
+"""The tabs every command reads."""
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass(slots=True)
+class Loaded:
+    data: ControlData
+    problems: list[Problem]
+    tabs: dict[str, RawTab]
+
+
+def load(store: Store, extra: Sequence[TabSpec] = ()) -> Loaded:
+    """Read the control sheet from ``store`` in one go and validate it."""
+    return parse(store.read((*READ_TABS, *extra)))
+
+
+class _Tab:
+    """One raw tab with its headers matched: hands out cells by column key."""
+
+    def __init__(
+        self, spec: TabSpec, raw: RawTab | None, problems: list[Problem]
+    ) -> None:
+        self.spec = spec
+        self.raw = raw
+        self.problems = problems
+        self.columns: dict[str, int] = {}
+        if raw is not None:
+            self.columns = match_headers(spec, raw.header, raw.column_has_data())
+            for ref in raw.uncached_formulas:
+                letters = ref.rstrip("0123456789")
+                row = int(ref[len(letters) :])
+                self.report(row, self._header_at(letters), "", _UNCACHED)
+
+    @property
+    def title(self) -> str:
+        return self.raw.title if self.raw is not None else self.spec.name
+
+    def _header_at(self, letters: str) -> str:
+        for index, text in enumerate(self.raw.header if self.raw else []):
+            if column_letter(index) == letters:
+                return text
+        return letters
+
+    def header(self, key: str) -> str:
+        index = self.columns.get(key)
+        if index is None or self.raw is None:
+            return self.spec.column(key).header
+        return self.raw.header[index]
+
+    def report(self, row: int, column: str, value: object, message: str) -> None:
+        shown = "" if value is None else cells.text(value)  # type: ignore[arg-type]
+        self.problems.append(Problem(self.title, row, column, shown or "", message))
+
+    def rows(self) -> Iterable[tuple[int, dict[str, cells.Cell]]]:
+        if self.raw is None:
+            return
+        columns = list(self.columns.items())
+        for raw_row in self.raw.rows:
+            values = raw_row.values
+            size = len(values)
+            yield (
+                raw_row.number,
+                {key: values[i] if i < size else None for key, i in columns},
+            )
+
+
+_UNCACHED = (
+    "la celda tiene una fórmula sin resultado guardado y se lee vacía: abre el archivo "
+    "en Excel o LibreOffice y guárdalo"
+)
+
+
+def _validated(tab: _Tab, model: type[Model]) -> list[Model]:
+    found: list[Model] = []
+    for number, values in tab.rows():
+        try:
+            found.append(model.model_validate({"row": number, **values}))
+        except ValidationError as error:
+            for detail in error.errors():
+                key = str(detail["loc"][0]) if detail["loc"] else ""
+                tab.report(number, tab.header(key), values.get(key), _message(detail))
+    return found
+
+
+def _message(detail: Any) -> str:
+    if detail["type"] == "value_error":
+        return str(detail["ctx"]["error"])
+    if detail.get("input") is None:
+        return "falta este dato obligatorio"
+    return "valor no válido"
+
+
+def _without_duplicates(
+    tab: _Tab, records: list[Model], key: Callable[[Model], str], what: str
+) -> list[Model]:
+    seen: dict[str, int] = {}
+    for record in records:
+        seen[key(record)] = seen.get(key(record), 0) + 1
+    kept = []
+    header = tab.header(tab.spec.columns[0].key)
+    for record in records:
+        if seen[key(record)] > 1:
+            tab.report(
+                record.row,  # type: ignore[attr-defined]
+                header,
+                key(record),
+                f"{what} repetido en {seen[key(record)]} filas: ninguna se usa hasta "
+                "que quede una sola",
+            )
+        else:
+            kept.append(record)
+    return kept
+
+
+def parse(raw: dict[str, RawTab]) -> Loaded:
+    """Validate raw tabs; pure apart from the problems it collects."""
+    for spec in (CLIENTS, PERIODS, BENEFITS):
+        if spec.name not in raw:
+            raise StructuralError(
+                f"Falta la pestaña «{spec.name}» en la hoja de control: créala con sus "
+                "encabezados (pixely init la crea en una hoja nueva)."
+            )
+    problems: list[Problem] = []
+    tabs = {spec.name: _Tab(spec, raw.get(spec.name), problems) for spec in READ_TABS}
+
+    clients_tab = tabs[CLIENTS.name]
+    all_client_ids = {
+        cid
+        for _, values in clients_tab.rows()
+        if (cid := _safe_id(values.get("client_id"))) is not None
+    }
+    clients = _without_duplicates(
+        clients_tab,
+        _validated(clients_tab, Client),
+        lambda c: c.client_id,
+        "ID de cliente",
+    )
+    known = {c.client_id for c in clients}
+    periods = _periods(tabs[PERIODS.name], known, all_client_ids)
+
+    benefits_tab = tabs[BENEFITS.name]
+    benefits = _without_duplicates(
+        benefits_tab, _validated(benefits_tab, Benefit), lambda b: b.code, "código"
+    )
+    deliveries, delivery_ids = _deliveries(tabs[DELIVERIES.name])
+    settings = _settings(tabs[SETTINGS.name])
+    promotions_tab = tabs[PROMOTIONS.name]
+    promotions = _without_duplicates(
+        promotions_tab,
+        _validated(promotions_tab, Promotion),
+        lambda p: p.code,
+        "código",
+    )
+    data = ControlData(
+        clients=clients,
+        periods=periods,
+        benefits=benefits,
+        deliveries=deliveries,
+        settings=settings,
+        promotions=promotions,
+        delivery_ids=delivery_ids,
+    )
+    problems.sort(key=lambda p: (_TAB_ORDER.get(p.tab, 99), p.tab, p.row))
+    return Loaded(data, problems, raw)
+
+
+_TAB_ORDER = {spec.name: i for i, spec in enumerate(READ_TABS)}
+
+
+def _safe_id(value: cells.Cell) -> str | None:
+    try:
+        return cells.identifier(value)
+    except cells.CellError:
+        return None
+
+
+def _periods(tab: _Tab, known: set[str], listed: set[str]) -> dict[str, list[Period]]:
+    periods: dict[str, list[Period]] = {}
+    for number, values in tab.rows():
+        try:
+            client_id = cells.identifier(values["client_id"])
+            if client_id is None:
+                raise _Bad("client_id", "falta el ID del cliente")
+            start = _parsed(cells.day, values, "start")
+            if start is None:
+                raise _Bad("start", "falta la fecha de inicio")
+            end = _parsed(cells.day, values, "end")
+            if end is not None and end < start:
+                raise _Bad("end", "el fin es anterior al inicio")
+        except _Bad as bad:
+            tab.report(number, tab.header(bad.key), values.get(bad.key), bad.message)
+            continue
+        except cells.CellError as error:
+            tab.report(number, tab.header("client_id"), values["client_id"], str(error))
+            continue
+        if client_id not in known:
+            if client_id not in listed:
+                tab.report(
+                    number,
+                    tab.header("client_id"),
+                    client_id,
+                    "no hay ningún cliente con ese ID en «Clientes»",
+                )
+            continue
+        note = cells.text(values.get("note"))
+        periods.setdefault(client_id, []).append(
+            Period(number, client_id, start, end, note)
+        )
+    return periods
+
+
+class _Bad(Exception):
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.message = message
+
+
+def _parsed(
+    parser: Callable[[cells.Cell], Any], values: dict[str, cells.Cell], key: str
+) -> Any:
+    try:
+        return parser(values.get(key))
+    except cells.CellError as error:
+        raise _Bad(key, str(error)) from None
+
+
+_DELIVERY_STATES = {normalize(s.value): s for s in DeliveryState}
+
+
+def _deliveries(tab: _Tab) -> tuple[list[Delivery], set[str]]:
+    deliveries: list[Delivery] = []
+    ids: set[str] = set()
+    first_row: dict[str, int] = {}
+    for number, values in tab.rows():
+        try:
+            delivery_id = _parsed(cells.identifier, values, "delivery_id")
+            if delivery_id is None:
+                raise _Bad("delivery_id", "falta el ID de la entrega")
+            ids.add(delivery_id)
+            if delivery_id in first_row:
+                raise _Bad(
+                    "delivery_id",
+                    f"ID repetido (ya está en la fila {first_row[delivery_id]}): "
+                    "se usa solo la primera",
+                )
+            first_row[delivery_id] = number
+            client_id = _parsed(cells.identifier, values, "client_id")
+            benefit = _parsed(cells.identifier, values, "benefit")
+            month_text = _parsed(cells.month, values, "month")
+            state_word = cells.word(values.get("state"))
+            for key, found in (
+                ("client_id", client_id),
+                ("benefit", benefit),
+                ("month", month_text),
+                ("state", state_word),
+            ):
+                if found is None:
+                    raise _Bad(key, "falta este dato obligatorio")
+            state = _DELIVERY_STATES.get(state_word)  # type: ignore[arg-type]
+            if state is None:
+                raise _Bad("state", "estado desconocido: usa " + _STATE_NAMES)
+            delivery = Delivery(
+                row=number,
+                delivery_id=delivery_id,
+                client_id=client_id,
+                benefit=benefit,
+                month=Month.parse(month_text),
+                state=state,
+                client=cells.text(values.get("client")),
+                channel=cells.text(values.get("channel")),
+                notified=_parsed(cells.moment, values, "notified"),
+                due=_parsed(cells.day, values, "due"),
+                delivered=_parsed(cells.moment, values, "delivered"),
+                link=cells.text(values.get("link")),
+                followup=_parsed(cells.day, values, "followup"),
+                cm=cells.text(values.get("cm")),
+                notes=cells.text(values.get("notes")),
+            )
+        except _Bad as bad:
+            tab.report(number, tab.header(bad.key), values.get(bad.key), bad.message)
+            continue
+        deliveries.append(delivery)
+    return deliveries, ids
+
+
+_STATE_NAMES = ", ".join(s.value for s in DeliveryState)
+
+_SETTING_KEYS = {
+    "agencia": "agency",
+    "zona_horaria": "timezone",
+    "region_telefono": "phone_region",
+    "dias_gracia": "grace_days",
+    "meses_entre_beneficios": "months_between",
+    "firma": "signature",
+}
+
+
+def _setting_value(field: str, value: cells.Cell) -> object:
+    if field in ("grace_days", "months_between"):
+        return cells.whole_number(value)
+    found = cells.text(value)
+    if found is None:
+        return None
+    if field == "timezone":
+        try:
+            ZoneInfo(found)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise cells.CellError(
+                "zona horaria desconocida: usa un nombre como America/Lima"
+            ) from None
+    if field == "phone_region":
+        if len(found) != 2 or not found.isalpha():
+            raise cells.CellError(
+                "se esperaba un código de país de dos letras, como PE"
+            )
+        found = found.upper()
+    return found
+
+
+def _settings(tab: _Tab) -> BusinessSettings:
+    chosen: dict[str, object] = {}
+    for number, values in tab.rows():
+        key_text = cells.text(values.get("key"))
+        if key_text is None:
+            tab.report(number, tab.header("key"), None, "falta la clave")
+            continue
+        field = _SETTING_KEYS.get(normalize(key_text).replace(" ", "_"))
+        if field is None:
+            tab.report(
+                number,
+                tab.header("key"),
+                key_text,
+                "clave desconocida: las válidas son " + ", ".join(_SETTING_KEYS),
+            )
+            continue
+        try:
+            found = _setting_value(field, values.get("value"))
+        except cells.CellError as error:
+            tab.report(
+                number,
+                tab.header("value"),
+                values.get("value"),
+                f"{error}; se usa el valor por omisión",
+            )
+            continue
+        if found is not None:
+            chosen[field] = found
+    return BusinessSettings.model_validate(chosen)

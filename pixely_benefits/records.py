@@ -1,0 +1,238 @@
+"""Typed records read from the control sheet.
+
+The small tabs (clients, benefits, promotions, settings) are pydantic models;
+subscription periods and deliveries, the tabs that grow to hundreds of
+thousands of rows, are slotted dataclasses filled by the same cell parsers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from pixely_benefits.months import Month
+from pixely_benefits.sheet import cells
+
+
+class ClientState(StrEnum):
+    ACTIVE = "activo"
+    PAUSED = "pausado"
+    CANCELLED = "cancelado"
+
+
+class Channel(StrEnum):
+    EMAIL = "correo"
+    WHATSAPP = "whatsapp"
+    BOTH = "ambos"
+
+
+class BenefitKind(StrEnum):
+    MONTHLY = "mensual"
+    CAMPAIGN = "campaña"
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pendiente"
+    NOTIFIED = "notificado"
+    DELIVERED = "entregado"
+    CANCELLED = "cancelado"
+    ACCEPTED = "aceptado"
+
+
+def _words(enum: type[StrEnum]) -> dict[str, Any]:
+    from pixely_benefits.sheet.schema import normalize
+
+    return {normalize(member.value): member for member in enum}
+
+
+def _keyword(enum: type[StrEnum], default: StrEnum | None) -> BeforeValidator:
+    known = _words(enum)
+    allowed = ", ".join(f"«{m.value}»" for m in enum)
+
+    def parse(value: cells.Cell) -> StrEnum | None:
+        folded = cells.word(value)
+        if folded is None:
+            return default
+        if folded not in known:
+            raise ValueError(f"se esperaba {allowed}")
+        return known[folded]  # type: ignore[no-any-return]
+
+    return BeforeValidator(parse)
+
+
+Text = Annotated[str | None, BeforeValidator(cells.text)]
+RequiredText = Annotated[str, BeforeValidator(cells.text)]
+Identifier = Annotated[str, BeforeValidator(cells.identifier)]
+OptionalIdentifier = Annotated[str | None, BeforeValidator(cells.identifier)]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    row: int = Field(description="row number as the sheet shows it")
+
+
+class Client(_Row):
+    client_id: Identifier
+    name: RequiredText
+    contact: Text = None
+    email: Text = None
+    phone: Text = None
+    channel: Annotated[Channel | None, _keyword(Channel, None)] = None
+    plan: Text = None
+    state: Annotated[ClientState, _keyword(ClientState, ClientState.ACTIVE)] = (
+        ClientState.ACTIVE
+    )
+    cm: Text = None
+    clickup: Text = None
+
+    @property
+    def greeting_name(self) -> str:
+        return self.contact or self.name
+
+
+def _count(default: int | None, minimum: int = 0) -> BeforeValidator:
+    def parse(value: cells.Cell) -> int | None:
+        try:
+            found = cells.whole_number(value, minimum=minimum)
+        except cells.CellError as error:
+            raise ValueError(str(error)) from None
+        return default if found is None else found
+
+    return BeforeValidator(parse)
+
+
+def _plans(value: cells.Cell) -> tuple[str, ...]:
+    from pixely_benefits.sheet.schema import normalize
+
+    raw = cells.text(value)
+    if raw is None:
+        return ()
+    return tuple(normalize(part) for part in raw.split(",") if part.strip())
+
+
+def _active(value: cells.Cell) -> bool:
+    try:
+        found = cells.flag(value)
+    except cells.CellError as error:
+        raise ValueError(str(error)) from None
+    return True if found is None else found
+
+
+class Benefit(_Row):
+    code: Identifier
+    name: RequiredText
+    kind: Annotated[BenefitKind, _keyword(BenefitKind, BenefitKind.MONTHLY)] = (
+        BenefitKind.MONTHLY
+    )
+    min_months: Annotated[int, _count(None)]
+    repeat_months: Annotated[int, _count(12)] = 12
+    due_days: Annotated[int, _count(15)] = 15
+    followup_days: Annotated[int | None, _count(None)] = None
+    plans: Annotated[tuple[str, ...], BeforeValidator(_plans)] = ()
+    active: Annotated[bool, BeforeValidator(_active)] = True
+
+    def admits(self, plan: str | None) -> bool:
+        """Whether a client on ``plan`` may get this benefit (blank ``Planes``: all)."""
+        from pixely_benefits.sheet.schema import normalize
+
+        if not self.plans:
+            return True
+        return plan is not None and normalize(plan) in self.plans
+
+
+class Promotion(_Row):
+    code: Identifier
+    name: RequiredText
+    description: Text = None
+    valid_until: Annotated[date | None, BeforeValidator(cells.day)] = None
+    min_months: Annotated[int, _count(0)] = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    row: int
+    client_id: str
+    start: date
+    end: date | None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One row of ``Entregas``; ``month`` is the month the benefit belongs to."""
+
+    row: int
+    delivery_id: str
+    client_id: str
+    benefit: str
+    month: Month
+    state: DeliveryState
+    client: str | None = None
+    channel: str | None = None
+    notified: datetime | None = None
+    due: date | None = None
+    delivered: datetime | None = None
+    link: str | None = None
+    followup: date | None = None
+    cm: str | None = None
+    notes: str | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.state is DeliveryState.CANCELLED
+
+
+def delivery_id(client_id: str, benefit: str, month: Month) -> str:
+    """The key of an ``Entregas`` row: ``{ID cliente}-{Código}-{YYYY-MM}``."""
+    return f"{client_id}-{benefit}-{month}"
+
+
+class BusinessSettings(BaseModel):
+    """The ``Configuración`` tab, with the contract's defaults."""
+
+    model_config = ConfigDict(frozen=True)
+
+    agency: str = "Pixely"
+    timezone: str | None = None
+    phone_region: str | None = None
+    grace_days: int = Field(default=7, ge=0)
+    months_between: int = Field(default=1, ge=0)
+    signature: str | None = None
+
+    @property
+    def signed_by(self) -> str:
+        return self.signature or self.agency
+
+
+@dataclass(slots=True)
+class ControlData:
+    """Everything read from the control sheet, already validated.
+
+    ``delivery_ids`` holds every ID found in ``Entregas``, including rows that
+    were left out as bad, so that no new row ever repeats an existing ID.
+    """
+
+    clients: list[Client]
+    periods: dict[str, list[Period]]
+    benefits: list[Benefit]
+    deliveries: list[Delivery]
+    settings: BusinessSettings
+    promotions: list[Promotion]
+    delivery_ids: set[str]
+
+    def client(self, client_id: str) -> Client | None:
+        for client in self.clients:
+            if client.client_id == client_id:
+                return client
+        return None
+
+    def benefit(self, code: str) -> Benefit | None:
+        for benefit in self.benefits:
+            if benefit.code == code:
+                return benefit
+        return None

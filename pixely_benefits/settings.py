@@ -1,0 +1,30 @@
+"""Settings of the machine that runs pixely: environment variables and ``.env``.
+
+Business settings (agency name, time zone...) live in the sheet's
+``Configuración`` tab instead; see :class:`pixely_benefits.records.BusinessSettings`.
+Secrets are read here and never printed: their fields are ``SecretStr``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PIXELY_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    sheet: str | None = Field(default=None, description="PIXELY_SHEET")
+    templates: Path | None = Field(default=None, description="PIXELY_TEMPLATES")
+    outbox: Path = Field(default=Path("salida"), description="PIXELY_OUTBOX")
+    user: str | None = Field(default=None, description="PIXELY_USER")
+    clickup_token: SecretStr | None = None
+    clickup_list: str | None = None
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,175 @@
+"""The local ``.xlsx`` workbook backend.
+
+Reads go through python-calamine, which iterates a large workbook about ten
+times faster than openpyxl; openpyxl is used only to create and change files.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zipfile
+from collections.abc import Iterable
+from datetime import date, time
+from pathlib import Path, PurePosixPath
+from typing import Any
+from xml.etree import ElementTree
+
+from pixely_benefits.errors import SheetFormatError, SheetNotFoundError
+from pixely_benefits.sheet.base import ChangeSet, RawRow, RawTab
+from pixely_benefits.sheet.cells import Cell
+from pixely_benefits.sheet.schema import TabSpec, normalize
+
+logger = logging.getLogger(__name__)
+
+SUFFIXES = (".xlsx", ".xlsm")
+
+_NS = {
+    "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "rel": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "pkg": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+_UNCACHED_FORMULA = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
+)
+
+
+def _cell(value: Any) -> Cell:
+    """Map calamine's values onto :data:`Cell` ('' means blank)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str | int | float | bool | date):
+        return value
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return str(value)
+
+
+def _trimmed(values: list[Any], width: int) -> list[Cell]:
+    row = [_cell(v) for v in values[:width]]
+    while row and row[-1] is None:
+        row.pop()
+    return row
+
+
+class WorkbookStore:
+    """A control sheet kept in a local ``.xlsx`` file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fingerprint: tuple[int, int] | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
+    def _check_file(self) -> None:
+        if not self.path.exists():
+            raise SheetNotFoundError(
+                f"No existe el archivo «{self.path}»: créalo con «pixely init {self.path}» "
+                "o indica otra hoja con --sheet."
+            )
+        if self.path.is_dir():
+            raise SheetNotFoundError(
+                f"«{self.path}» es una carpeta: indica el archivo .xlsx de la hoja de control."
+            )
+        if self.path.suffix.lower() not in SUFFIXES:
+            raise SheetFormatError(
+                f"«{self.path.name}» no es un libro de Excel (.xlsx): guarda la hoja de "
+                "control como .xlsx o indica la URL de Google Sheets."
+            )
+
+    def fingerprint(self) -> tuple[int, int]:
+        stat = self.path.stat()
+        return stat.st_mtime_ns, stat.st_size
+
+    def read(self, tabs: Iterable[TabSpec]) -> dict[str, RawTab]:
+        from python_calamine import CalamineWorkbook
+
+        self._check_file()
+        self._fingerprint = self.fingerprint()
+        try:
+            book = CalamineWorkbook.from_path(str(self.path))
+        except Exception as error:  # calamine raises several unrelated types
+            raise SheetFormatError(
+                f"No se puede leer «{self.path.name}» como libro de Excel ({error}): "
+                "comprueba que no esté dañado y que sea un .xlsx."
+            ) from error
+        titles = {normalize(name): name for name in reversed(book.sheet_names)}
+        wanted = [(spec, titles.get(normalize(spec.name))) for spec in tabs]
+        formula_refs = self._uncached_formulas([t for _, t in wanted if t is not None])
+        found: dict[str, RawTab] = {}
+        for spec, title in wanted:
+            if title is None:
+                continue
+            try:
+                rows = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+            except Exception as error:
+                raise SheetFormatError(
+                    f"No se puede leer la pestaña «{title}» de «{self.path.name}» ({error})."
+                ) from error
+            found[spec.name] = _raw_tab(title, rows, formula_refs.get(title, []))
+        return found
+
+    def _uncached_formulas(self, titles: list[str]) -> dict[str, list[str]]:
+        """A1 references of formula cells saved without a value, by tab title.
+
+        Such cells read as blank, which would silently hide data; files saved by
+        Excel or LibreOffice keep results, files written by scripts may not.
+        """
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                parts = _sheet_parts(archive)
+                result: dict[str, list[str]] = {}
+                for title in titles:
+                    part = parts.get(title)
+                    if part is None:
+                        continue
+                    data = archive.read(part)
+                    if b"<f" not in data:
+                        continue
+                    refs = [m.decode() for m in _UNCACHED_FORMULA.findall(data)]
+                    if refs:
+                        result[title] = refs
+                return result
+        except (KeyError, zipfile.BadZipFile, ElementTree.ParseError) as error:
+            logger.debug("formula scan skipped: %s", error)
+            return {}
+
+    def write(self, changes: ChangeSet) -> None:
+        from pixely_benefits.sheet.workbook_write import apply_changes
+
+        if changes:
+            apply_changes(self.path, changes, expected=self._fingerprint)
+            self._fingerprint = self.fingerprint()
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Map each tab title to its XML part inside the archive."""
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {
+        r.get("Id"): r.get("Target", "") for r in rels.findall("pkg:Relationship", _NS)
+    }
+    parts: dict[str, str] = {}
+    for sheet in book.findall("main:sheets/main:sheet", _NS):
+        target = targets.get(sheet.get(f"{{{_NS['rel']}}}id"), "")
+        if not target:
+            continue
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        parts[sheet.get("name", "")] = str(PurePosixPath(path))
+    return parts
+
+
+def _raw_tab(title: str, rows: list[list[Any]], formulas: list[str]) -> RawTab:
+    header_cells = [_cell(v) for v in rows[0]] if rows else []
+    header = ["" if v is None else str(v).strip() for v in header_cells]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+    body: list[RawRow] = []
+    for index, values in enumerate(rows[1:], start=2):
+        row = _trimmed(values, width)
+        if row:
+            body.append(RawRow(index, row))
+    return RawTab(title, header, body, formulas)
