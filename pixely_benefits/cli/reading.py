@@ -279,8 +279,8 @@ def _print_explanation(ex: Explanation) -> None:
         out.print(f"Continuidad desde el {ex.since}: {ex.months} meses completos.")
     if ex.deliveries:
         out.print("[bold]Beneficios registrados en Entregas[/]")
-        for d in ex.deliveries:
-            out.print(f"  fila {d.row}: {d.month} {d.benefit} ({d.state.value})")
+        for row in ex.deliveries:
+            out.print(f"  fila {row.row}: {row.month} {row.benefit} ({row.state.value})")
     out.print("[bold]Beneficios del catálogo[/]")
     for check in ex.checks:
         mark = "[green]✓[/]" if check.candidate else "[red]✗[/]"
