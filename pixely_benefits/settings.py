@@ -23,9 +23,7 @@ class Settings(BaseSettings):
     outbox: Path = Field(default=Path("salida"), description="PIXELY_OUTBOX")
     user: str | None = Field(default=None, description="PIXELY_USER")
     mail_from: str | None = Field(default=None, description="PIXELY_MAIL_FROM")
-    mail_reply_to: str | None = Field(
-        default=None, description="PIXELY_MAIL_REPLY_TO"
-    )
+    mail_reply_to: str | None = Field(default=None, description="PIXELY_MAIL_REPLY_TO")
     clickup_token: SecretStr | None = None
     clickup_list: str | None = None
 
