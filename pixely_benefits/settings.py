@@ -7,6 +7,7 @@ Secrets are read here and never printed: their fields are ``SecretStr``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -22,6 +23,10 @@ class Settings(BaseSettings):
     templates: Path | None = Field(default=None, description="PIXELY_TEMPLATES")
     outbox: Path = Field(default=Path("salida"), description="PIXELY_OUTBOX")
     user: str | None = Field(default=None, description="PIXELY_USER")
+    now: datetime | None = Field(
+        default=None,
+        description="PIXELY_NOW: a fixed local time such as 2026-12-03T09:30 (testing aid)",
+    )
     mail_from: str | None = Field(default=None, description="PIXELY_MAIL_FROM")
     mail_reply_to: str | None = Field(default=None, description="PIXELY_MAIL_REPLY_TO")
     clickup_token: SecretStr | None = None
