@@ -6,6 +6,7 @@ missing or ambiguous tab or header raises :class:`StructuralError`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -78,10 +79,12 @@ class _Tab:
         self.columns: dict[str, int] = {}
         if raw is not None:
             self.columns = match_headers(spec, raw.header, raw.column_has_data())
+            read = {column_letter(index) for index in self.columns.values()}
             for ref in raw.uncached_formulas:
                 letters = ref.rstrip("0123456789")
-                row = int(ref[len(letters) :])
-                self.report(row, self._header_at(letters), "", _UNCACHED)
+                if letters in read:  # other columns are kept untouched and ignored
+                    row = int(ref[len(letters) :])
+                    self.report(row, self._header_at(letters), "", _UNCACHED)
 
     @property
     def title(self) -> str:
@@ -145,23 +148,25 @@ def _message(detail: Any) -> str:
 def _without_duplicates(
     tab: _Tab, records: list[Model], key: Callable[[Model], str], what: str
 ) -> list[Model]:
-    seen: dict[str, int] = {}
-    for record in records:
-        seen[key(record)] = seen.get(key(record), 0) + 1
-    kept = []
-    header = tab.header(tab.spec.columns[0].key)
-    for record in records:
-        if seen[key(record)] > 1:
+    """Leave out every record whose key (the tab's first column) is on several rows.
+
+    Keys are counted on the rows as read, before validation, so that a row that
+    is bad for another reason still makes its twin an error: none is used.
+    """
+    first = tab.spec.columns[0].key
+    keys = [(number, _safe_id(values.get(first))) for number, values in tab.rows()]
+    counts = Counter(found for _, found in keys if found is not None)
+    header = tab.header(first)
+    for number, found in keys:
+        if found is not None and counts[found] > 1:
             tab.report(
-                record.row,  # type: ignore[attr-defined]
+                number,
                 header,
-                key(record),
-                f"{what} repetido en {seen[key(record)]} filas: ninguna se usa hasta "
+                found,
+                f"{what} repetido en {counts[found]} filas: ninguna se usa hasta "
                 "que quede una sola",
             )
-        else:
-            kept.append(record)
-    return kept
+    return [record for record in records if counts[key(record)] == 1]
 
 
 def parse(raw: dict[str, RawTab]) -> Loaded:
