@@ -30,8 +30,11 @@ _NS = {
     "pkg": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
 _UNCACHED_FORMULA = re.compile(
-    rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
+    rb'<c r="([A-Z]+[0-9]+)"(?![^>]*\bt="str")[^>]*>'
+    rb"\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
 )
+"""A formula cell saved without a result. ``t="str"`` with an empty ``<v>`` is a
+saved empty text (``=SI(A2="";"";...)``), not a missing result."""
 
 
 def _cell(value: Any) -> Cell:
@@ -91,9 +94,11 @@ class WorkbookStore:
         try:
             book = CalamineWorkbook.from_path(str(self.path))
         except Exception as error:  # calamine raises several unrelated types
+            logger.debug("calamine cannot open %s: %s", self.path, error)
             raise SheetFormatError(
-                f"No se puede leer «{self.path.name}» como libro de Excel ({error}): "
-                "comprueba que no esté dañado y que sea un .xlsx."
+                f"No se puede leer «{self.path.name}» como libro de Excel: comprueba "
+                "que no esté dañado y que sea un .xlsx (ábrelo y guárdalo de nuevo "
+                "como .xlsx)."
             ) from error
         titles = {normalize(name): name for name in reversed(book.sheet_names)}
         wanted = [(spec, titles.get(normalize(spec.name))) for spec in tabs]
@@ -105,8 +110,10 @@ class WorkbookStore:
             try:
                 rows = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
             except Exception as error:
+                logger.debug("calamine cannot read tab %s: %s", title, error)
                 raise SheetFormatError(
-                    f"No se puede leer la pestaña «{title}» de «{self.path.name}» ({error})."
+                    f"No se puede leer la pestaña «{title}» de «{self.path.name}»: "
+                    "ábrelo en Excel o LibreOffice y guárdalo de nuevo como .xlsx."
                 ) from error
             found[spec.name] = _raw_tab(title, rows, formula_refs.get(title, []))
         return found
