@@ -18,8 +18,10 @@ if TYPE_CHECKING:
     from pixely_benefits.problems import Problem
     from pixely_benefits.sheet.base import Store
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# Text from the sheet (names, values, paths) is printed as it is: no ":smile:" emoji
+# codes, and markup is escaped wherever such text goes into a string with markup.
+console = Console(highlight=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, emoji=False)
 
 
 @dataclass
@@ -83,7 +85,9 @@ def parse_month(text: str | None) -> Month | None:
 
 
 def fail(error: PixelyError) -> None:
-    err_console.print(f"[bold red]Error:[/] {error.message}", soft_wrap=True)
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]Error:[/] {escape(error.message)}", soft_wrap=True)
 
 
 def summarise_problems(problems: list[Problem]) -> None:

@@ -6,7 +6,7 @@ import csv
 import json
 import sys
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -30,7 +30,7 @@ MonthOption = Annotated[
 ]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -41,7 +41,11 @@ def check(
     ctx: typer.Context,
     output: Annotated[
         Format,
-        typer.Option("--format", "-f", help="table (por omisión) o json."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="table (tabla, por omisión), json o csv (para hojas de cálculo).",
+        ),
     ] = Format.table,
 ) -> None:
     """Revisa la hoja de control y lista cada problema, agrupado por pestaña.
@@ -56,6 +60,10 @@ def check(
             json.dumps([p.as_dict() for p in problems], ensure_ascii=False)
         )
         sys.stdout.write("\n")
+    elif output is Format.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["Pestaña", "Fila", "Columna", "Valor", "Problema"])
+        writer.writerows([p.tab, p.row, p.column, p.value, p.message] for p in problems)
     elif not problems:
         data = loaded.data
         common.console.print(
@@ -69,26 +77,32 @@ def check(
 
 
 def _print_problems(loaded: Loaded) -> None:
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     problems = loaded.problems
     rows = len({(p.tab, p.row) for p in problems})
+    found = "1 problema" if len(problems) == 1 else f"{len(problems)} problemas"
+    where = "1 fila" if rows == 1 else f"{rows} filas"
     common.console.print(
-        f"[bold yellow]{len(problems)} problemas en {rows} filas.[/] Las filas con "
-        "problemas se omiten hasta que se corrijan."
+        f"[bold yellow]{found} en {where}.[/] Las filas con problemas se omiten "
+        "hasta que se corrijan."
     )
     tabs: dict[str, list[int]] = {}
     for index, problem in enumerate(problems):
         tabs.setdefault(problem.tab, []).append(index)
     for tab, indexes in tabs.items():
-        table = Table(title=f"Pestaña «{tab}»", title_justify="left", expand=False)
+        table = Table(
+            title=f"Pestaña «{escape(tab)}»", title_justify="left", expand=False
+        )
         table.add_column("Fila", justify="right")
         table.add_column("Columna")
         table.add_column("Valor")
         table.add_column("Problema")
         for index in indexes:
             p = problems[index]
-            table.add_row(str(p.row), p.column, p.value, p.message)
+            table.add_row(str(p.row), Text(p.column), Text(p.value), Text(p.message))
         common.console.print(table)
 
 
@@ -202,33 +216,65 @@ def _print_decisions(
     shown: list[Decision],
     show_all: bool,
 ) -> None:
+    """A table that fits 80 columns: benefit codes, and short reasons in their place.
+
+    Codes (not display names) are what the other commands take, and a client
+    without a benefit has nothing in that column anyway, so one column carries
+    the benefit or, marked with ✗, why there is none.
+    """
+    from rich import box
     from rich.table import Table
+    from rich.text import Text
 
-    from pixely_benefits.rules import REASONS
-
-    names = {b.code: b.name for b in loaded.data.benefits}
     count = sum(1 for d in decisions if d.eligible)
     table = Table(
         title=f"Beneficios de {month}: {count} de {len(decisions)} clientes elegibles",
         title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
     )
-    table.add_column("ID")
-    table.add_column("Cliente")
-    table.add_column("Meses", justify="right")
-    table.add_column("Beneficio")
-    table.add_column("Estado")
-    if show_all:
-        table.add_column("Motivo")
+    table.add_column("ID", no_wrap=True)
+    table.add_column("Cliente", min_width=12)
+    table.add_column("Meses", justify="right", no_wrap=True)
+    table.add_column("Beneficio o motivo" if show_all else "Beneficio", no_wrap=True)
+    table.add_column("Entrega", no_wrap=True)
+    states = {c.client_id: c.state.value for c in loaded.data.clients}
     for d in shown:
-        benefit = names.get(d.benefit, d.benefit) if d.benefit else "—"
         months = "—" if d.months is None else str(d.months)
-        cells = [d.client_id, d.client, months, benefit, d.status or "—"]
-        if show_all:
-            cells.append(REASONS.get(d.reason, d.reason) if d.reason else "")
-        table.add_row(*cells, style=None if d.eligible else "dim")
+        if d.benefit is not None:
+            outcome = d.benefit
+        else:
+            outcome = f"✗ {_short_reason(d.reason, states.get(d.client_id))}"
+        cells = [d.client_id, d.client, months, outcome, d.status or "—"]
+        table.add_row(*map(Text, cells), style=None if d.eligible else "dim")
     common.console.print(table)
     if not shown:
         common.console.print("Ningún cliente recibe un beneficio este mes.")
+    elif show_all and count < len(decisions):
+        common.console.print(
+            f"✗ = sin beneficio en {month}; detalle: pixely explain ID --month {month}"
+        )
+
+
+def _short_reason(reason: str | None, state: str | None) -> str:
+    """The reason of rule 8 in a few words, for the table (the CSV has it in full)."""
+    from pixely_benefits.rules import (
+        NO_BENEFIT,
+        NO_SUBSCRIPTION,
+        REASONS,
+        RECENT,
+        SENIORITY,
+        STATE,
+    )
+
+    short = {
+        STATE: f"cliente {state}" if state else REASONS[STATE],
+        NO_SUBSCRIPTION: "sin suscripción vigente",
+        NO_BENEFIT: "sin beneficio disponible",
+        SENIORITY: "faltan meses continuos",
+        RECENT: "beneficio reciente",
+    }
+    return short.get(reason or "", reason or "")
 
 
 @app.command()
@@ -257,12 +303,18 @@ def explain(
 
 
 def _print_explanation(ex: Explanation) -> None:
+    from rich.markup import escape as e  # text from the sheet is never markup
+
     from pixely_benefits.rules import REASONS
 
     out = common.console
     c = ex.client
-    out.print(f"[bold]{c.name}[/] (ID {c.client_id}) — {ex.month}, evaluado al {ex.on}")
-    out.print(f"Estado: {c.state.value}; plan: {c.plan or '—'}; CM: {c.cm or '—'}")
+    out.print(
+        f"[bold]{e(c.name)}[/] (ID {e(c.client_id)}) — {ex.month}, evaluado al {ex.on}"
+    )
+    out.print(
+        f"Estado: {c.state.value}; plan: {e(c.plan or '—')}; CM: {e(c.cm or '—')}"
+    )
     out.print("\n[bold]Periodos de suscripción leídos[/]")
     if not ex.periods:
         out.print("  (ninguno)")
@@ -280,14 +332,18 @@ def _print_explanation(ex: Explanation) -> None:
     if ex.deliveries:
         out.print("[bold]Beneficios registrados en Entregas[/]")
         for row in ex.deliveries:
-            out.print(f"  fila {row.row}: {row.month} {row.benefit} ({row.state.value})")
+            out.print(
+                f"  fila {row.row}: {row.month} {e(row.benefit)} ({row.state.value})"
+            )
     out.print("[bold]Beneficios del catálogo[/]")
     for check in ex.checks:
         mark = "[green]✓[/]" if check.candidate else "[red]✗[/]"
-        out.print(f"  {mark} {check.code}: {'; '.join(check.reasons)}")
+        out.print(f"  {mark} {e(check.code)}: {e('; '.join(check.reasons))}")
     d = ex.decision
     if d.eligible:
-        out.print(f"\n[bold green]Resultado:[/] recibe «{d.benefit}» en {ex.month}.")
+        out.print(
+            f"\n[bold green]Resultado:[/] recibe «{e(d.benefit or '')}» en {ex.month}."
+        )
     else:
         reason = REASONS.get(d.reason or "", d.reason or "")
         out.print(
