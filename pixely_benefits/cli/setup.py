@@ -41,6 +41,8 @@ def init(
 
     Nunca sobrescribe un archivo que ya existe.
     """
+    from rich.markup import escape
+
     from pixely_benefits.clock import current_month
     from pixely_benefits.records import BusinessSettings
     from pixely_benefits.sheet.workbook_init import create_workbook
@@ -57,7 +59,12 @@ def init(
         if demo
         else "vacía, con el catálogo inicial"
     )
-    common.console.print(f"[green]Hoja de control creada[/] en «{target}» {what}.")
-    sheet_opt = "" if target == Path("beneficios.xlsx") else f" --sheet {target}"
+    common.console.print(
+        f"[green]Hoja de control creada[/] en «{escape(str(target))}» {what}."
+    )
+    shown = f'"{target}"' if " " in str(target) else str(target)
+    sheet_opt = "" if target == Path("beneficios.xlsx") else f" --sheet {shown}"
     month_opt = f" --month {chosen}" if demo else ""
-    common.console.print(f"Siguiente paso: pixely{sheet_opt} eligible{month_opt} --all")
+    common.console.print(
+        f"Siguiente paso: pixely{sheet_opt} eligible{month_opt} --all", markup=False
+    )
