@@ -426,8 +426,10 @@ def test_explain_shows_blocks_months_and_the_chosen_benefit(
     assert "  2025-09-01 → vigente" in out
     assert "Continuidad desde el 2025-09-01: 15 meses completos." in out
     assert "fila 5: 2026-08 estudio-mercado (cancelado)" in out
-    assert "✓ estudio-mercado: elegido: nunca lo recibió" in out
-    assert "✗ analisis-competidores: ya lo recibió en 2026-06" in out
+    flat = " ".join(out.split())
+    assert "✓ estudio-mercado: elegido: nunca lo recibió" in flat
+    assert "✗ analisis-competidores: ya lo recibió en 2026-06" in flat
+    assert "✓ publicaciones-adicionales: disponible, pero se eligió" in flat
     assert "Resultado: recibe «estudio-mercado» en 2026-12." in out
 
 
@@ -443,6 +445,25 @@ def test_explain_grace_gap_and_next_month(cli: Any, demo_xlsx: Path) -> None:
         "necesarios." in out
     )
     assert "Volverá a calificar en 2027-01 si nada cambia." in out
+
+
+def test_explain_wraps_reasons_beside_their_benefit_at_80_columns(
+    cli: Any, demo_xlsx: Path
+) -> None:
+    result = cli(
+        "--sheet", str(demo_xlsx), "explain", "010", "-m", "2026-12",
+        env={"COLUMNS": "80"},
+    )  # fmt: skip
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    start = next(
+        i for i, line in enumerate(lines) if "publicaciones-adicionales:" in line
+    )
+    column = lines[start].index("ya lo recibió")
+    # The wrapped rest of a reason starts under the reason, never at the margin.
+    assert lines[start + 1][:column].strip() == ""
+    assert lines[start + 1].strip() == "2027-01"
 
 
 def test_explain_unknown_client_is_a_clear_error(cli: Any, demo_xlsx: Path) -> None:

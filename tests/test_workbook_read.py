@@ -266,7 +266,7 @@ def test_the_demo_reads_back_as_written(tmp_path: Path) -> None:
     assert clients.rows[6].values[:2] == ["007", "Boutique Aurora"]
 
 
-def test_workbook_without_books_by_python(tmp_path: Path) -> None:
+def test_workbook_without_any_known_tab_reads_as_empty(tmp_path: Path) -> None:
     """A workbook with only a default empty sheet has none of the required tabs."""
     path = tmp_path / "vacio.xlsx"
     Workbook().save(path)

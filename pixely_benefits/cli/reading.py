@@ -15,6 +15,8 @@ from pixely_benefits.cli import common
 from pixely_benefits.cli.app import app
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from pixely_benefits.loading import Loaded
     from pixely_benefits.months import Month
     from pixely_benefits.rules import Decision, Explanation
@@ -302,6 +304,22 @@ def explain(
     common.summarise_problems(loaded.problems)
 
 
+def _checks_grid(ex: Explanation) -> Table:
+    """One line per benefit; long reasons wrap under themselves, not under the code."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=1)
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for check in ex.checks:
+        mark = Text("✓", style="green") if check.candidate else Text("✗", style="red")
+        grid.add_row("", mark, Text(f"{check.code}:"), Text("; ".join(check.reasons)))
+    return grid
+
+
 def _print_explanation(ex: Explanation) -> None:
     from rich.markup import escape as e  # text from the sheet is never markup
 
@@ -336,9 +354,7 @@ def _print_explanation(ex: Explanation) -> None:
                 f"  fila {row.row}: {row.month} {e(row.benefit)} ({row.state.value})"
             )
     out.print("[bold]Beneficios del catálogo[/]")
-    for check in ex.checks:
-        mark = "[green]✓[/]" if check.candidate else "[red]✗[/]"
-        out.print(f"  {mark} {e(check.code)}: {e('; '.join(check.reasons))}")
+    out.print(_checks_grid(ex))
     d = ex.decision
     if d.eligible:
         out.print(
