@@ -205,6 +205,20 @@ def test_init_prints_odd_paths_as_they_are(cli: Any, tmp_path: Path) -> None:
     assert 'pixely --sheet "hoja [/] nueva.xlsx" eligible --all' in result.stdout
 
 
+def test_init_under_a_file_instead_of_a_folder_is_one_line(
+    cli: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "notas.txt").write_text("no soy una carpeta", encoding="utf-8")
+    result = cli("init", "notas.txt/beneficios.xlsx")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "Error: No se puede crear «notas.txt/beneficios.xlsx»: comprueba que la "
+        "carpeta «notas.txt» exista o se pueda crear (no un archivo) y que puedas "
+        "escribir en ella."
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notas.txt"]
+
+
 def test_init_refuses_a_name_that_is_not_xlsx(cli: Any, tmp_path: Path) -> None:
     result = cli("init", "beneficios.csv")
     assert result.exit_code == 2

@@ -56,14 +56,27 @@ def create_workbook(
                 if isinstance(value, str):
                     cell.data_type = "s"
     folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".pixely-", suffix=".xlsx", dir=folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            prefix=".pixely-", suffix=".xlsx", dir=folder
+        )
+    except OSError as error:
+        raise PixelyError(
+            f"No se puede crear «{path}»: comprueba que la carpeta «{folder}» exista "
+            "o se pueda crear (no un archivo) y que puedas escribir en ella."
+        ) from error
     os.close(handle)
     try:
         book.save(temporary)
         if path.exists():
             raise PixelyError(f"Ya existe «{path}»: no se sobrescribe.")
         os.replace(temporary, path)
+    except OSError as error:
+        raise PixelyError(
+            f"No se pudo guardar «{path}»: comprueba que haya espacio y que puedas "
+            "escribir en la carpeta."
+        ) from error
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
