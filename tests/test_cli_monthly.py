@@ -14,7 +14,27 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
 
+from pixely_benefits.sheet import cells
 from tests.conftest import Cell, SheetFactory, demo_rows, write_xlsx
+
+DATE_HEADERS = {"Notificado", "Fecha límite", "Entregado", "Seguimiento", "Fecha"}
+
+
+def stored_rows(sheet: SheetFactory, location: str, tab: str) -> list[list[Cell]]:
+    """``sheet.rows`` with date columns as datetimes.
+
+    The Google backend leaves a serial number in a date column that has no date
+    format (a limit its module documents); the dates it stands for must match.
+    """
+    rows = sheet.rows(location, tab)
+    columns = [i for i, h in enumerate(rows[0] if rows else []) if h in DATE_HEADERS]
+    for row in rows[1:]:
+        for i in columns:
+            value = row[i] if i < len(row) else None
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                row[i] = cells.moment(value)
+    return rows
+
 
 MONTH = "2026-12"
 ENV = {"PIXELY_NOW": "2026-12-03T09:30", "PIXELY_USER": "lucia"}
@@ -39,7 +59,7 @@ def snapshot(sheet: SheetFactory, location: str) -> dict[str, list[list[Cell]]]:
     found = {}
     for tab in TABS:
         try:
-            found[tab] = sheet.rows(location, tab)
+            found[tab] = stored_rows(sheet, location, tab)
         except KeyError:
             found[tab] = []
     return found
@@ -85,7 +105,7 @@ def test_notify_creates_rows_and_messages_for_each_eligible_client(
 ) -> None:
     result = notify(cli, demo, tmp_path)
     assert result.exit_code == 0, result.output
-    rows = sheet.rows(demo, "Entregas")
+    rows = stored_rows(sheet, demo, "Entregas")
     new = [r[0] for r in rows[DEMO_ROWS:]]
     assert new == [
         "001-publicaciones-adicionales-2026-12",
@@ -104,7 +124,7 @@ def test_notify_creates_rows_and_messages_for_each_eligible_client(
         "Estado": "pendiente",
         "Responsable": "Diego",
     }
-    history = sheet.rows(demo, "Historial")
+    history = stored_rows(sheet, demo, "Historial")
     assert [r[:4] for r in history[1:]] == [
         [datetime(2026, 12, 3, 9, 30), "lucia", "crear", key] for key in new
     ]
@@ -167,7 +187,7 @@ def test_notify_reports_a_client_it_cannot_reach_and_does_the_rest(
     assert result.exit_code == 1
     assert "✗ 014 Óptica Visión Clara: sin aviso" in result.stdout
     assert "no se creó su fila" in result.stdout
-    ids = [r[0] for r in sheet.rows(location, "Entregas")[DEMO_ROWS:]]
+    ids = [r[0] for r in stored_rows(sheet, location, "Entregas")[DEMO_ROWS:]]
     assert len(ids) == 4
     assert not any(str(i).startswith("014-") for i in ids)
 
@@ -177,7 +197,7 @@ def test_notify_one_client_only(
 ) -> None:
     result = notify(cli, demo, tmp_path, "--client", "008")
     assert result.exit_code == 0
-    assert [r[0] for r in sheet.rows(demo, "Entregas")[DEMO_ROWS:]] == [
+    assert [r[0] for r in stored_rows(sheet, demo, "Entregas")[DEMO_ROWS:]] == [
         "008-publicaciones-adicionales-2026-12"
     ]
     paused = notify(cli, demo, tmp_path, "--client", "003")
@@ -196,7 +216,7 @@ def test_sent_marks_rows_notified(
         cli, demo, "sent", "001", "002", "--month", MONTH, env=at("2026-12-04T11:15")
     )
     assert result.exit_code == 0, result.output
-    rows = sheet.rows(demo, "Entregas")
+    rows = stored_rows(sheet, demo, "Entregas")
     first = record(rows, "001-publicaciones-adicionales-2026-12")
     assert (first["Estado"], first["Canal"], first["Notificado"]) == (
         "notificado",
@@ -209,7 +229,7 @@ def test_sent_marks_rows_notified(
         "correo",
         date(2026, 12, 24),
     )
-    history = sheet.rows(demo, "Historial")
+    history = stored_rows(sheet, demo, "Historial")
     assert [r[2:4] for r in history[-2:]] == [
         ["notificar", "001-publicaciones-adicionales-2026-12"],
         ["notificar", "002-estudio-mercado-2026-12"],
@@ -218,7 +238,7 @@ def test_sent_marks_rows_notified(
     again = run(cli, demo, "sent", "001", "--canal", "whatsapp", "--month", MONTH)
     assert again.exit_code == 0
     assert "ya estaba notificado el 04/12/2026 11:15" in again.stdout
-    assert sheet.rows(demo, "Entregas") == rows
+    assert stored_rows(sheet, demo, "Entregas") == rows
 
 
 def test_sent_with_an_unknown_client_suggests_and_writes_nothing(
@@ -259,7 +279,7 @@ def test_deliver_stores_formula_like_link_and_note_as_text(
         env=at("2026-12-15T17:00"),
     )
     assert result.exit_code == 0, result.output
-    row = record(sheet.rows(demo, "Entregas"), "002-estudio-mercado-2026-12")
+    row = record(stored_rows(sheet, demo, "Entregas"), "002-estudio-mercado-2026-12")
     assert (row["Estado"], row["Enlace"], row["Notas"]) == ("entregado", text, text)
     assert row["Entregado"] == datetime(2026, 12, 15, 17, 0)
 
@@ -317,7 +337,9 @@ def test_deliver_sets_follow_up_and_appends_notes(
     )
     assert first.exit_code == 0
     assert "seguimiento el 19/01/2027" in first.stdout
-    row = record(sheet.rows(demo, "Entregas"), "012-consultoria-negocio-2026-12")
+    row = record(
+        stored_rows(sheet, demo, "Entregas"), "012-consultoria-negocio-2026-12"
+    )
     assert _day(row["Seguimiento"]) == date(2027, 1, 19)
     assert row["Notas"] == "Primera"
 
@@ -327,7 +349,8 @@ def test_deliver_sets_follow_up_and_appends_notes(
     assert twice.exit_code == 0
     assert "ya estaba entregado el 20/12/2026 10:00" in twice.stdout
     assert (
-        record(sheet.rows(demo, "Entregas"), "012-consultoria-negocio-2026-12") == row
+        record(stored_rows(sheet, demo, "Entregas"), "012-consultoria-negocio-2026-12")
+        == row
     )
 
 
@@ -370,13 +393,13 @@ def test_deliver_outside_the_rotation_needs_crear(
         env=at("2026-12-21T12:00"),
     )
     assert created.exit_code == 0
-    row = record(sheet.rows(demo, "Entregas"), "002-asesoria-meta-ads-2026-12")
+    row = record(stored_rows(sheet, demo, "Entregas"), "002-asesoria-meta-ads-2026-12")
     assert (row["Estado"], row["Entregado"], row["Responsable"]) == (
         "entregado",
         datetime(2026, 12, 21, 12, 0),
         "Lucía",
     )
-    assert sheet.rows(demo, "Historial")[-1][2:4] == [
+    assert stored_rows(sheet, demo, "Historial")[-1][2:4] == [
         "entregar",
         "002-asesoria-meta-ads-2026-12",
     ]
@@ -389,7 +412,7 @@ def test_writes_hit_the_right_row_after_people_edited_entregas(
     notify(cli, first, tmp_path)
     # Between two runs a person sorts Entregas newest first, types a row of their
     # own in the middle and edits a note of a row the tool created.
-    tabs = {tab: sheet.rows(first, tab) for tab in TABS}
+    tabs = {tab: stored_rows(sheet, first, tab) for tab in TABS}
     header, body = tabs["Entregas"][0], tabs["Entregas"][1:]
     body.reverse()
     notes = header.index("Notas")
@@ -416,7 +439,7 @@ def test_writes_hit_the_right_row_after_people_edited_entregas(
         env=at("2026-12-09T09:00"),
     )
     assert deliver.exit_code == 0, deliver.output
-    rows = sheet.rows(edited, "Entregas")
+    rows = stored_rows(sheet, edited, "Entregas")
     assert [r[0] for r in rows[1:]] == [r[0] for r in body]
     row = record(rows, "008-publicaciones-adicionales-2026-12")
     assert row["Estado"] == "entregado"
@@ -504,11 +527,11 @@ def test_cancel_keeps_the_row_with_the_reason(
         cli, demo, "cancel", "014", "--month", MONTH, "--motivo", "Cerró el local"
     )
     assert result.exit_code == 0, result.output
-    rows = sheet.rows(demo, "Entregas")
+    rows = stored_rows(sheet, demo, "Entregas")
     row = record(rows, "014-publicaciones-adicionales-2026-12")
     assert (row["Estado"], row["Notas"]) == ("cancelado", "Cancelado: Cerró el local")
     assert len(rows) == DEMO_ROWS + 5
-    assert sheet.rows(demo, "Historial")[-1][2:5] == [
+    assert stored_rows(sheet, demo, "Historial")[-1][2:5] == [
         "cancelar",
         "014-publicaciones-adicionales-2026-12",
         "pendiente → cancelado; motivo: Cerró el local",
@@ -567,3 +590,46 @@ def test_status_of_a_quiet_month_exits_0(cli: Any, demo: str) -> None:
     result = run(cli, demo, "status", "--month", "2026-06", env=at("2026-06-10T09:00"))
     assert result.exit_code == 0
     assert "Nada atrasado" in result.stdout
+
+
+# --- a sheet without the tabs the tool writes ---------------------------------------
+
+
+def test_notify_creates_entregas_and_historial_when_missing(
+    cli: Any, sheet: SheetFactory, tmp_path: Path
+) -> None:
+    tabs = {k: v for k, v in demo_rows().items() if k != "Entregas"}
+    location = sheet.create(tabs)
+    result = notify(cli, location, tmp_path)
+    assert result.exit_code == 0, result.output
+    rows = stored_rows(sheet, location, "Entregas")
+    assert rows[0] == [
+        "ID", "ID cliente", "Cliente", "Beneficio", "Mes", "Estado", "Canal", "Notificado",
+        "Fecha límite", "Entregado", "Enlace", "Seguimiento", "Responsable", "Notas",
+    ]  # fmt: skip
+    # Without the demo's earlier rows 007 has none this month, and every eligible
+    # client gets its first benefit.
+    assert [r[0] for r in rows[1:]] == [
+        "001-publicaciones-adicionales-2026-12",
+        "002-publicaciones-adicionales-2026-12",
+        "007-publicaciones-adicionales-2026-12",
+        "008-publicaciones-adicionales-2026-12",
+        "010-publicaciones-adicionales-2026-12",
+        "011-publicaciones-adicionales-2026-12",
+        "012-publicaciones-adicionales-2026-12",
+        "013-publicaciones-adicionales-2026-12",
+        "014-publicaciones-adicionales-2026-12",
+    ]
+    history = stored_rows(sheet, location, "Historial")
+    assert history[0] == ["Fecha", "Usuario", "Acción", "ID entrega", "Detalle"]
+    assert len(history) == len(rows)
+    status = run(cli, location, "status", "--month", MONTH)
+    assert status.exit_code == 0
+
+
+@pytest.mark.parametrize("command", ["notify", "sent", "deliver", "cancel", "status"])
+def test_each_command_documents_its_exit_codes(cli: Any, command: str) -> None:
+    result = cli(command, "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "Sale con 0" in text
