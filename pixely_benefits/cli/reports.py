@@ -1,0 +1,186 @@
+"""``pixely report``: the pre-filled deliverable and checklist of a benefit."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pixely_benefits.cli import common
+from pixely_benefits.cli.app import app
+
+
+class Formato(StrEnum):
+    md = "md"
+    html = "html"
+    docx = "docx"
+
+
+def parse_day(text: str | None) -> date | None:
+    """A ``--fecha`` value: ISO or day-first, as the sheet accepts them."""
+    if text is None:
+        return None
+    from pixely_benefits.sheet import cells
+
+    try:
+        return cells.day(text)
+    except cells.CellError:
+        raise typer.BadParameter(
+            f"«{text}» no es una fecha: usa AAAA-MM-DD o DD/MM/AAAA."
+        ) from None
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    benefit: Annotated[
+        str,
+        typer.Argument(
+            help="Código del beneficio (columna Código de Beneficios), p. ej. "
+            "estudio-mercado.",
+            metavar="BENEFICIO",
+            show_default=False,
+        ),
+    ],
+    client: Annotated[
+        str,
+        typer.Option(
+            "--client",
+            "-c",
+            help="ID del cliente (columna ID de Clientes).",
+            metavar="ID",
+            show_default=False,
+        ),
+    ],
+    month: Annotated[
+        str | None,
+        typer.Option(
+            "--month",
+            "-m",
+            help="Mes del beneficio, AAAA-MM. Por omisión, el mes en curso.",
+            metavar="AAAA-MM",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        Formato | None,
+        typer.Option(
+            "--formato",
+            "-f",
+            help="docx (Word y Google Docs, por omisión), html (para imprimir o "
+            "guardar como PDF) o md (Markdown). Si no se indica, se toma de la "
+            "extensión de --salida.",
+            show_default=False,
+        ),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--salida",
+            "-o",
+            help="Archivo o carpeta donde guardarlo; «-» lo muestra en pantalla (md y "
+            "html). Por omisión: <carpeta de salida>/AAAA-MM/informes/.",
+            metavar="RUTA",
+            show_default=False,
+        ),
+    ] = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--fecha",
+            help="Fecha de hoy para estimar la fecha límite cuando el cliente no tiene "
+            "fila del beneficio en Entregas ese mes (AAAA-MM-DD). Por omisión, hoy.",
+            metavar="FECHA",
+            show_default=False,
+        ),
+    ] = None,
+    promotion: Annotated[
+        str | None,
+        typer.Option(
+            "--promo",
+            help="Código de Promociones que ofrece la invitación de acceso "
+            "preferencial. Por omisión, todas las vigentes.",
+            metavar="CODIGO",
+            show_default=False,
+        ),
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--reemplazar",
+            help="Sobrescribe el archivo si ya existe (puede tener trabajo hecho).",
+        ),
+    ] = False,
+) -> None:
+    """Prepara el entregable de un beneficio para un cliente: datos ya completos,
+    las secciones que pide su procedimiento y la lista de verificación.
+
+    La fecha límite sale de la fila del cliente en Entregas para ese mes; si no
+    la hay, se estima como hoy más el Plazo (días) del beneficio.
+    """
+    from rich.markup import escape
+
+    from pixely_benefits.clock import now
+    from pixely_benefits.reports import (
+        ReportFormat,
+        build_report,
+        choose_format,
+        output_path,
+        render_report,
+        save_report,
+    )
+    from pixely_benefits.settings import get_settings
+
+    chosen_month = common.parse_month(month)
+    day = parse_day(on)
+    loaded = common.load(ctx)
+    data = loaded.data
+    today = day or now(data.settings).date()
+    if chosen_month is None:
+        from pixely_benefits.months import Month
+
+        chosen_month = Month.of(today)
+    settings = get_settings()
+    to_screen = target == "-"
+    path = None if target is None or to_screen else Path(target).expanduser()
+    chosen = choose_format(ReportFormat(fmt.value) if fmt else None, path)
+    if to_screen and chosen is ReportFormat.DOCX:
+        raise typer.BadParameter(
+            "un .docx no se puede mostrar en pantalla: usa --formato md o html, o "
+            "indica un archivo en --salida."
+        )
+    document = build_report(
+        data,
+        client,
+        benefit,
+        chosen_month,
+        today,
+        promotion=promotion,
+        templates=settings.templates,
+    )
+    content = render_report(document, chosen, templates=settings.templates)
+    if to_screen:
+        sys.stdout.write(content.decode("utf-8"))
+    else:
+        saved = output_path(path, settings.outbox, document, chosen)
+        save_report(content, saved, replace=replace)
+        common.console.print(
+            f"[green]Informe guardado[/] en «{escape(str(saved))}».", soft_wrap=True
+        )
+    if document.due_estimated:
+        common.err_console.print(
+            f"[yellow]Aviso:[/] {escape(document.client.name)} no tiene fila de "
+            f"«{document.benefit.code}» en Entregas para {chosen_month}: la fecha "
+            "límite es una estimación.",
+            soft_wrap=True,
+        )
+    if document.client.state.value != "activo":
+        common.err_console.print(
+            f"[yellow]Aviso:[/] el cliente está {document.client.state.value}.",
+            soft_wrap=True,
+        )
+    common.summarise_problems(loaded.problems)

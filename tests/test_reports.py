@@ -1,0 +1,417 @@
+"""``pixely report``: every benefit's deliverable in every format, end to end."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+
+from pixely_benefits.messages import long_date
+from pixely_benefits.procedures import CLOSING_STEPS, GENERIC, PROCEDURES
+from pixely_benefits.sheet.schema import DEFAULT_CATALOGUE
+from tests.conftest import Cell, SheetFactory, demo_rows
+
+MONTH = "2026-12"
+TODAY = date(2026, 12, 1)
+FORMATS = ["md", "html", "docx"]
+CATALOGUE = {code: due for code, _, _, _, _, due, _ in DEFAULT_CATALOGUE}
+
+
+# --- reading the files back ---------------------------------------------------------
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_text(path: Path) -> tuple[str, list[str]]:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return " ".join(" ".join(parser.parts).split()), parser.tags
+
+
+def docx_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    for section in document.sections:
+        parts.extend(p.text for p in section.footer.paragraphs)
+    return " ".join(" ".join(parts).split())
+
+
+def document_text(path: Path) -> str:
+    if path.suffix == ".docx":
+        return docx_text(path)
+    if path.suffix == ".html":
+        return html_text(path)[0]
+    text = path.read_text(encoding="utf-8")
+    return " ".join(text.replace("\\", "").replace("**", "").split())
+
+
+def make_report(
+    cli: Any,
+    sheet_path: Path | str,
+    folder: Path,
+    benefit: str,
+    client: str,
+    fmt: str,
+    *extra: str,
+) -> Path:
+    target = folder / f"{client}-{benefit}.{fmt}"
+    result = cli(
+        "--sheet", str(sheet_path), "report", benefit, "--client", client,
+        "--month", MONTH, "--formato", fmt, "--salida", str(target),
+        "--fecha", TODAY.isoformat(), *extra,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Informe guardado" in result.stdout
+    return target
+
+
+# --- every benefit, every format ------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("benefit", sorted(PROCEDURES))
+def test_every_report_has_the_client_the_due_date_and_each_step(
+    cli: Any, demo_xlsx: Path, tmp_path: Path, benefit: str, fmt: str
+) -> None:
+    path = make_report(cli, demo_xlsx, tmp_path, benefit, "001", fmt)
+    text = document_text(path)
+    due = TODAY + timedelta(days=CATALOGUE[benefit])
+    assert "Panadería La Espiga" in text
+    assert "María Quispe" in text
+    assert f"{long_date(due)} (estimada)" in text
+    assert "diciembre de 2026" in text
+    assert "Lucía" in text
+    assert PROCEDURES[benefit].title in text
+    for step in PROCEDURES[benefit].steps + CLOSING_STEPS:
+        assert f"{step.title}. {step.detail}" in text
+    for section in PROCEDURES[benefit].sections:
+        assert section.title in text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_due_date_comes_from_the_clients_row_for_the_month(
+    cli: Any, demo_xlsx: Path, tmp_path: Path, fmt: str
+) -> None:
+    # The demo's 007 was notified on 2026-12-03 with a 15-day deadline.
+    path = make_report(
+        cli, demo_xlsx, tmp_path, "publicaciones-adicionales", "007", fmt
+    )
+    text = document_text(path)
+    assert "Boutique Aurora" in text
+    assert "18 de diciembre de 2026" in text
+    assert "estimada" not in text
+    assert "007-publicaciones-adicionales-2026-12" in text
+
+
+def test_the_html_is_self_contained_and_has_a_print_stylesheet(
+    cli: Any, demo_xlsx: Path, tmp_path: Path
+) -> None:
+    path = make_report(cli, demo_xlsx, tmp_path, "estudio-mercado", "002", "html")
+    source = path.read_text(encoding="utf-8")
+    _, tags = html_text(path)
+    assert "@media print" in source
+    assert not {"link", "script", "img", "iframe"} & set(tags)
+    assert "http" not in source
+
+
+def test_the_competitor_table_compares_five_competitors(
+    cli: Any, demo_xlsx: Path, tmp_path: Path
+) -> None:
+    path = make_report(cli, demo_xlsx, tmp_path, "analisis-competidores", "002", "docx")
+    tables = docx.Document(str(path)).tables
+    grids = [t for t in tables if t.rows[0].cells[0].text == "Aspecto"]
+    assert len(grids) == 1
+    header = [cell.text for cell in grids[0].rows[0].cells]
+    assert header == ["Aspecto"] + [f"Competidor {n}" for n in range(1, 6)]
+    aspects = [row.cells[0].text for row in grids[0].rows[1:]]
+    assert aspects == [
+        "Nombre", "Presencia en redes", "Tipo de contenido", "Frecuencia",
+        "Interacción", "Ofertas", "Diferenciadores", "Puntos fuertes",
+        "Puntos débiles",
+    ]  # fmt: skip
+
+
+def test_the_invitation_is_personal_and_offers_the_current_promotion(
+    cli: Any, demo_xlsx: Path, tmp_path: Path
+) -> None:
+    path = make_report(cli, demo_xlsx, tmp_path, "acceso-preferencial", "008", "md")
+    text = document_text(path)
+    assert "Hola, Dra. Patricia León:" in text
+    assert "Como cliente fiel de Dental Sonrisa" in text
+    assert "Paquete de reels profesionales: Grabación y edición de 4 reels" in text
+    assert "hasta el 28 de febrero de 2027" in text
+    assert "Diego, tu community manager" in text
+    assert "Equipo Pixely" in text
+
+
+def test_an_expired_promotion_is_not_offered_unless_named(
+    cli: Any, demo_xlsx: Path, tmp_path: Path
+) -> None:
+    later = ("--fecha", "2027-03-01")
+    target = tmp_path / "late.md"
+    result = cli(
+        "--sheet", str(demo_xlsx), "report", "acceso-preferencial", "-c", "008",
+        "-m", MONTH, "-o", str(target), *later,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Paquete de reels" not in target.read_text(encoding="utf-8")
+    assert "Muy pronto te contaremos" in target.read_text(encoding="utf-8")
+
+
+# --- follow-up session --------------------------------------------------------------
+
+
+def _with_delivery(**cells: Cell) -> dict[str, list[list[Cell]]]:
+    tabs = demo_rows()
+    header = tabs["Entregas"][0]
+    values: dict[str, Cell] = {
+        "ID": "001-consultoria-negocio-2026-12",
+        "ID cliente": "001",
+        "Cliente": "Panadería La Espiga",
+        "Beneficio": "consultoria-negocio",
+        "Mes": MONTH,
+        "Estado": "notificado",
+        "Fecha límite": date(2026, 12, 22),
+        "Responsable": "Lucía",
+        **cells,
+    }
+    tabs["Entregas"].append([values.get(str(h)) for h in header])
+    return tabs
+
+
+@pytest.mark.parametrize(
+    ("cells", "session", "basis"),
+    [
+        ({}, date(2027, 1, 21), "30 días después de la fecha límite"),
+        (
+            {"Estado": "entregado", "Entregado": datetime(2026, 12, 10, 16, 0)},
+            date(2027, 1, 9),
+            "30 días después de la entrega",
+        ),
+        (
+            {"Estado": "entregado", "Seguimiento": date(2027, 1, 15)},
+            date(2027, 1, 15),
+            "según la columna «Seguimiento»",
+        ),
+    ],
+)
+def test_the_consulting_report_dates_the_review_session(
+    cli: Any,
+    sheet: SheetFactory,
+    tmp_path: Path,
+    cells: dict[str, Cell],
+    session: date,
+    basis: str,
+) -> None:
+    location = sheet.create(_with_delivery(**cells))
+    path = make_report(cli, location, tmp_path, "consultoria-negocio", "001", "docx")
+    text = docx_text(path)
+    assert f"Sesión de revisión: {long_date(session)} ({basis}" in text
+    assert "22 de diciembre de 2026" in text
+
+
+def test_the_review_session_without_a_row_counts_from_the_estimated_due_date(
+    cli: Any, demo_xlsx: Path, tmp_path: Path
+) -> None:
+    path = make_report(cli, demo_xlsx, tmp_path, "consultoria-negocio", "012", "html")
+    # Due 2026-12-01 + 20 days, then the catalogue's 30 days of follow-up.
+    assert "Sesión de revisión: 20 de enero de 2027" in document_text(path)
+
+
+# --- what people typed into the sheet -----------------------------------------------
+
+
+def test_names_are_escaped_in_html_and_markdown(
+    cli: Any, sheet: SheetFactory, tmp_path: Path
+) -> None:
+    tabs = demo_rows()
+    tabs["Clientes"][1][1] = "<script>alert(1)</script> Pan | Café & *Co*"
+    location = sheet.create(tabs)
+    html = make_report(cli, location, tmp_path, "estudio-mercado", "001", "html")
+    source = html.read_text(encoding="utf-8")
+    assert "<script>" not in source
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Pan | Café &amp; *Co*" in source
+    markdown = make_report(cli, location, tmp_path, "estudio-mercado", "001", "md")
+    assert r"\<script\>alert(1)\</script\> Pan \| Café & \*Co\*" in (
+        markdown.read_text(encoding="utf-8")
+    )
+    word = make_report(cli, location, tmp_path, "estudio-mercado", "001", "docx")
+    assert "<script>alert(1)</script> Pan | Café & *Co*" in docx_text(word)
+
+
+def test_a_benefit_the_agency_added_gets_the_general_outline(
+    cli: Any, sheet: SheetFactory, tmp_path: Path
+) -> None:
+    tabs = demo_rows()
+    header = tabs["Beneficios"][0]
+    row = {"Código": "auditoria-web", "Beneficio": "Auditoría web",
+           "Meses mínimos": 6, "Plazo (días)": 9}  # fmt: skip
+    tabs["Beneficios"].append([row.get(str(h)) for h in header])
+    location = sheet.create(tabs)
+    path = make_report(cli, location, tmp_path, "Auditoría Web", "002", "docx")
+    text = docx_text(path)
+    assert "Auditoría web" in text
+    assert "10 de diciembre de 2026 (estimada)" in text
+    for step in GENERIC.steps + CLOSING_STEPS:
+        assert f"{step.title}. {step.detail}" in text
+
+
+# --- the command's options and refusals ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("estudio-mercad", "-c", "001"), "¿Quisiste decir «estudio-mercado»?"),
+        (("Estudio de mercado", "-c", "001"), "¿Quisiste decir «estudio-mercado»?"),
+        (("estudio-mercado", "-c", "7"), "¿Quisiste decir «007» (Boutique Aurora)"),
+        (
+            ("estudio-mercado", "-c", "Panaderia la Espiga"),
+            "¿Quisiste decir «001» (Panadería La Espiga)?",
+        ),
+        (("zzz", "-c", "001"), "No hay ningún beneficio «zzz» en «Beneficios»."),
+        (
+            ("acceso-preferencial", "-c", "001", "--promo", "reels"),
+            "¿Quisiste decir «reels-pro»?",
+        ),
+    ],
+)
+def test_unknown_names_get_a_suggestion_and_nothing_is_written(
+    cli: Any, demo_xlsx: Path, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = cli("--sheet", str(demo_xlsx), "report", *args, "-m", MONTH)
+    assert result.exit_code == 2
+    assert message in " ".join(result.stderr.split())
+    assert not (tmp_path / "salida").exists()
+
+
+def test_the_default_place_and_format_and_no_silent_overwrite(
+    cli: Any, demo_xlsx: Path, tmp_path: Path
+) -> None:
+    args = ("--sheet", str(demo_xlsx), "report", "asesoria-meta-ads", "-c", "002",
+            "-m", MONTH, "--fecha", "2026-12-01")  # fmt: skip
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    path = (
+        tmp_path
+        / "salida"
+        / MONTH
+        / "informes"
+        / ("002-asesoria-meta-ads-2026-12.docx")
+    )
+    assert "Café Aroma" in docx_text(path)
+    path.write_bytes(b"work in progress")
+    again = cli(*args)
+    assert again.exit_code == 2
+    assert "--reemplazar" in again.stderr
+    assert path.read_bytes() == b"work in progress"
+    replaced = cli(*args, "--reemplazar")
+    assert replaced.exit_code == 0, replaced.output
+    assert "Café Aroma" in docx_text(path)
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("a.md", "md"), ("a.HTML", "html")])
+def test_the_format_follows_the_file_name(
+    cli: Any, demo_xlsx: Path, tmp_path: Path, name: str, fmt: str
+) -> None:
+    target = tmp_path / name
+    result = cli("--sheet", str(demo_xlsx), "report", "estudio-mercado", "-c", "002",
+                 "-m", MONTH, "-o", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>" if fmt == "html" else "# Informe")
+
+
+def test_a_folder_as_output_gets_the_default_file_name(
+    cli: Any, demo_xlsx: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "entregables"
+    result = cli("--sheet", str(demo_xlsx), "report", "estudio-mercado", "-c", "002",
+                 "-m", MONTH, "-o", str(folder), "-f", "html")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (folder / "002-estudio-mercado-2026-12.html").is_file()
+
+
+def test_markdown_to_the_screen_and_word_refused_there(
+    cli: Any, demo_xlsx: Path
+) -> None:
+    base = ("--sheet", str(demo_xlsx), "report", "estudio-mercado", "-c", "002",
+            "-m", MONTH, "-o", "-")  # fmt: skip
+    shown = cli(*base, "-f", "md")
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.startswith("# Informe de estudio de mercado")
+    refused = cli(*base, "-f", "docx")
+    assert refused.exit_code == 2
+    assert "docx" in refused.stderr
+
+
+def test_a_mismatched_extension_and_format_is_refused(
+    cli: Any, demo_xlsx: Path, tmp_path: Path
+) -> None:
+    result = cli("--sheet", str(demo_xlsx), "report", "estudio-mercado", "-c", "002",
+                 "-m", MONTH, "-o", str(tmp_path / "a.md"), "-f", "html")  # fmt: skip
+    assert result.exit_code == 2
+    assert "--formato" in result.stderr
+    assert not (tmp_path / "a.md").exists()
+
+
+# --- templates a CM overrides ---------------------------------------------------------
+
+
+def test_an_override_folder_replaces_a_report_template(
+    cli: Any, demo_xlsx: Path, tmp_path: Path
+) -> None:
+    custom = tmp_path / "plantillas" / "reports"
+    custom.mkdir(parents=True)
+    (custom / "informe.md").write_text(
+        "Para {{ report.client.name }}, antes del {{ fecha(report.due) }}.\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "propio.md"
+    result = cli(
+        "--sheet", str(demo_xlsx), "report", "estudio-mercado", "-c", "002",
+        "-m", MONTH, "-o", str(target), "--fecha", "2026-12-01",
+        env={"PIXELY_TEMPLATES": str(tmp_path / "plantillas")},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8") == (
+        "Para Café Aroma, antes del 21 de diciembre de 2026.\n"
+    )
+
+
+def test_a_broken_override_names_the_template_and_line(
+    cli: Any, demo_xlsx: Path, tmp_path: Path
+) -> None:
+    custom = tmp_path / "plantillas" / "reports"
+    custom.mkdir(parents=True)
+    (custom / "informe.html").write_text(
+        "<h1>{{ report.title }}</h1>\n{% for x in %}\n", encoding="utf-8"
+    )
+    result = cli(
+        "--sheet", str(demo_xlsx), "report", "estudio-mercado", "-c", "002",
+        "-m", MONTH, "-f", "html",
+        env={"PIXELY_TEMPLATES": str(tmp_path / "plantillas")},
+    )  # fmt: skip
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert "informe.html" in message
+    assert "línea 2" in message
+    assert not (tmp_path / "salida").exists()
