@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +29,19 @@ class Settings(BaseSettings):
     )
     mail_from: str | None = Field(default=None, description="PIXELY_MAIL_FROM")
     mail_reply_to: str | None = Field(default=None, description="PIXELY_MAIL_REPLY_TO")
+    google_credentials: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "PIXELY_GOOGLE_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS"
+        ),
+        description="PIXELY_GOOGLE_CREDENTIALS or GOOGLE_APPLICATION_CREDENTIALS",
+    )
+    sheets_emulator_host: str | None = Field(
+        default=None, description="PIXELY_SHEETS_EMULATOR_HOST"
+    )
+    google_retry_seconds: float = Field(
+        default=60.0, gt=0, description="PIXELY_GOOGLE_RETRY_SECONDS"
+    )
     clickup_token: SecretStr | None = None
     clickup_list: str | None = None
 
