@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from pixely_benefits.cli import app
 from pixely_benefits.months import Month
 from pixely_benefits.starter import demo_tabs
+from tests.fake_sheets import FakeSheets
 
 Cell = str | int | float | bool | date | datetime | None
 Tabs = Mapping[str, Sequence[Sequence[Cell]]]
@@ -93,7 +94,64 @@ def demo_rows(month: Month = DEMO_MONTH) -> dict[str, list[list[Cell]]]:
     return tabs
 
 
-BACKENDS = ["xlsx"]
+class GoogleFactory:
+    """Spreadsheets in the fake Sheets server, reached through the emulator switch.
+
+    Known columns get the formats ``pixely init --sheet`` gives them (text for IDs,
+    dates for dates), so dates the tool writes read back as dates, as in a workbook.
+    """
+
+    name = "google"
+
+    def __init__(self, fake: FakeSheets) -> None:
+        self.fake = fake
+
+    def create(self, tabs: Tabs) -> str:
+        from pixely_benefits.sheet.google_layout import NUMBER_FORMATS
+        from pixely_benefits.sheet.schema import ALL_TABS, normalize
+
+        key = self.fake.create({t: list(rows) for t, rows in tabs.items()})
+        specs = {normalize(spec.name): spec for spec in ALL_TABS}
+        for title, rows in tabs.items():
+            spec = specs.get(normalize(title))
+            for index, header in enumerate(rows[0] if spec and rows else []):
+                kinds = [
+                    c.kind for c in spec.columns if normalize(str(header)) in c.names
+                ]
+                if kinds and kinds[0] in NUMBER_FORMATS:
+                    self.fake.format_column(key, title, index, NUMBER_FORMATS[kinds[0]])
+        return self.fake.url(key)
+
+    def rows(self, location: str, tab: str) -> list[list[Cell]]:
+        from pixely_benefits.sheet import google_key
+
+        key = google_key(location)
+        assert key is not None
+        return self.fake.rows(key, tab)
+
+
+BACKENDS = ["xlsx", "google"]
+
+
+@pytest.fixture(scope="session")
+def fake_sheets_server() -> Iterator[FakeSheets]:
+    server = FakeSheets().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_sheets(
+    fake_sheets_server: FakeSheets, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FakeSheets]:
+    """The fake Sheets server, with ``PIXELY_SHEETS_EMULATOR_HOST`` pointing at it."""
+    fake_sheets_server.reset()
+    monkeypatch.setenv("PIXELY_SHEETS_EMULATOR_HOST", fake_sheets_server.host)
+    monkeypatch.setenv("PIXELY_GOOGLE_RETRY_SECONDS", "2")
+    monkeypatch.delenv("PIXELY_GOOGLE_CREDENTIALS", raising=False)
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    yield fake_sheets_server
+    fake_sheets_server.reset()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -101,6 +159,8 @@ def sheet(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SheetFacto
     """A factory of control sheets, once per backend."""
     if request.param == "xlsx":
         yield WorkbookFactory(tmp_path)
+    elif request.param == "google":
+        yield GoogleFactory(request.getfixturevalue("fake_sheets"))
     else:  # pragma: no cover - other backends register themselves above
         raise ValueError(request.param)
 
