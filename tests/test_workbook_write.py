@@ -461,3 +461,102 @@ def test_appending_to_a_formatted_tab_skips_empty_formatted_rows(
     create_workbook(path, [(DELIVERIES, [row(A)])])
     apply_changes(path, ChangeSet(appends=[RowAppend(DELIVERIES, row(B))]))
     assert column(read_xlsx(path, "Entregas"), "ID") == [A, B]
+
+
+# --- saved formula results ------------------------------------------------------------
+
+
+def saved_results(path: Path, tab_part: str, results: dict[str, str]) -> None:
+    """Store results in formula cells, as Excel does when it saves (openpyxl does not).
+
+    ``results`` maps a cell to the attributes and value to give it, e.g.
+    ``{"K2": ' t="str">ESPIGA'}``.
+    """
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {i.filename: archive.read(i) for i in archive.infolist()}
+    data = parts[tab_part].decode()
+    for ref, result in results.items():
+        attributes, value = result.split(">", 1)
+        data, count = re.subn(
+            rf'<c r="{ref}"><f>([^<]*)</f><v></v></c>',
+            rf'<c r="{ref}"{attributes}><f>\1</f><v>{value}</v></c>',
+            data,
+        )
+        assert count == 1, ref
+    parts[tab_part] = data.encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+
+
+def formula_book(tmp_path: Path) -> Path:
+    """A control sheet whose Plan and an extra column of Clientes are formulas, and
+    one note in Entregas, all with results saved."""
+    path = tmp_path / "b.xlsx"
+    clients = [
+        ["ID", "Cliente", "Plan", "Largo"],
+        ["001", "Espiga", '=IF(1=1,"Pro","Básico")', "=LEN(B2)"],
+    ]
+    notes = [*[row(A).get(h) for h in HEAD[:-1]], "=1+1"]
+    tabs = {
+        "Clientes": clients,
+        "Suscripciones": [["ID cliente", "Inicio"], ["001", date(2026, 1, 1)]],
+        "Beneficios": [["Código", "Beneficio", "Meses mínimos"], ["x", "X", 1]],
+        "Entregas": [HEAD, notes],
+    }
+    write_xlsx(path, tabs)
+    saved_results(path, "xl/worksheets/sheet1.xml", {"C2": ' t="str">Pro', "D2": ">6"})
+    saved_results(path, "xl/worksheets/sheet4.xml", {"N2": ">2"})
+    return path
+
+
+def test_saved_formula_results_survive_a_write(tmp_path: Path) -> None:
+    from pixely_benefits.sheet.schema import CLIENTS
+
+    path = formula_book(tmp_path)
+    before = WorkbookStore(path).read([CLIENTS])["Clientes"]
+    assert before.rows[0].values == ["001", "Espiga", "Pro", 6]
+    assert before.uncached_formulas == []
+
+    apply_changes(path, ChangeSet(updates=[RowUpdate(DELIVERIES, A, {"Estado": "x"})]))
+
+    after = WorkbookStore(path).read([CLIENTS, DELIVERIES])
+    assert after["Clientes"].rows == before.rows
+    assert after["Clientes"].uncached_formulas == []
+    assert after["Entregas"].rows[0].values[HEAD.index("Notas")] == 2
+    book = load_workbook(path)
+    assert book["Clientes"]["C2"].value == '=IF(1=1,"Pro","Básico")'
+    assert book["Clientes"]["D2"].value == "=LEN(B2)"
+
+
+def test_a_formula_the_tool_overwrites_gets_the_new_value(tmp_path: Path) -> None:
+    path = formula_book(tmp_path)
+    changes = ChangeSet(updates=[RowUpdate(DELIVERIES, A, {"Notas": "texto"})])
+    apply_changes(path, changes)
+    raw = WorkbookStore(path).read([DELIVERIES])["Entregas"]
+    assert raw.rows[0].values[HEAD.index("Notas")] == "texto"
+    cell = load_workbook(path)["Entregas"].cell(row=2, column=HEAD.index("Notas") + 1)
+    assert (cell.value, cell.data_type) == ("texto", "s")
+
+
+def test_a_formula_column_the_rules_read_still_reads_after_a_write(
+    tmp_path: Path,
+) -> None:
+    from pixely_benefits.loading import load
+
+    path = formula_book(tmp_path)
+    apply_changes(
+        path, ChangeSet(updates=[RowUpdate(DELIVERIES, A, {"Estado": "notificado"})])
+    )
+    loaded = load(WorkbookStore(path))
+    assert loaded.problems == []
+    assert loaded.data.clients[0].plan == "Pro"
+
+    # What the restored results save: a bare openpyxl save drops them.
+    load_workbook(path).save(path)
+    plain = load(WorkbookStore(path))
+    assert plain.data.clients[0].plan is None
+    assert any("fórmula" in p.message for p in plain.problems)

@@ -11,15 +11,19 @@ changed on disk since it was read, or when it is open in Excel or LibreOffice.
 A hidden lock file beside the workbook keeps two ``pixely`` runs from writing
 at the same time.
 
-Known limit: openpyxl does not keep the saved results of formulas. Excel and
-LibreOffice compute them again when they open the file; until someone saves it
-there, the tool reads those cells as blank and ``pixely check`` says so.
+openpyxl drops the saved results of formulas, which the tool itself reads
+(a ``Plan`` or ``CM`` column may be a formula). They are put back into the
+saved file from the original, cell by cell; Excel and LibreOffice compute
+every formula again when they open it anyway. Known limit: a formula that
+depends on a cell the tool just changed keeps its previous result until the
+file is opened and saved in one of them.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -28,6 +32,7 @@ from copy import copy
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from pixely_benefits.errors import (
     ConcurrentChangeError,
@@ -44,6 +49,13 @@ logger = logging.getLogger(__name__)
 
 LOCK_TIMEOUT_SECONDS = 20.0
 """How long a run waits for another ``pixely`` run to finish writing the same file."""
+
+_FORMULA_CELL = (
+    rb'<c r="([A-Z]+[0-9]+)"([^>]*)>\s*(<f\b[^>]*(?:/>|>[^<]*</f>))\s*'
+    rb"(?:<v>([^<]*)</v>|<v\s*/>)?\s*</c>"
+)
+_FORMULA = re.compile(_FORMULA_CELL)
+_TYPE = re.compile(rb'\st="([^"]*)"')
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -142,6 +154,7 @@ def _save(book: Any, path: Path, expected: Fingerprint | None) -> None:
     os.close(handle)
     try:
         book.save(temporary)
+        _restore_formula_results(path, Path(temporary))
         shutil.copymode(path, temporary)
         _check_unchanged(path, expected)
         os.replace(temporary, path)
@@ -150,6 +163,90 @@ def _save(book: Any, path: Path, expected: Fingerprint | None) -> None:
             f"No se puede guardar «{path.name}» ({error.strerror}): si está abierto en "
             "otro programa, ciérralo y vuelve a ejecutar el comando."
         ) from error
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _restore_formula_results(original: Path, saved: Path) -> None:
+    """Put the results of formulas saved in ``original`` back into ``saved``.
+
+    Only formula cells that ``saved`` holds without a result get one, so a
+    cell the tool overwrote keeps its new value. Any surprise in the files
+    leaves ``saved`` as openpyxl wrote it.
+    """
+    from pixely_benefits.sheet.workbook import _sheet_parts
+
+    try:
+        with zipfile.ZipFile(original) as archive:
+            results = {
+                title: found
+                for title, part in _sheet_parts(archive).items()
+                if (found := _formula_results(archive.read(part)))
+            }
+        if not results:
+            return
+        with zipfile.ZipFile(saved) as archive:
+            parts = _sheet_parts(archive)
+            changed = {
+                parts[title]: data
+                for title, found in results.items()
+                if title in parts
+                and (data := _with_results(archive.read(parts[title]), found))
+                is not None
+            }
+        if changed:
+            _rewrite_archive(saved, changed)
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError) as error:
+        logger.debug("formula results not restored: %s", error)
+
+
+def _formula_results(data: bytes) -> dict[bytes, tuple[bytes | None, bytes]]:
+    """Cell reference -> (``t`` attribute, saved result) of every formula with one."""
+    if b"<f" not in data:
+        return {}
+    found: dict[bytes, tuple[bytes | None, bytes]] = {}
+    for match in _FORMULA.finditer(data):
+        ref, attributes, _, value = match.groups()
+        found_kind = _TYPE.search(attributes)
+        kind = found_kind.group(1) if found_kind else None
+        if value or (value is not None and kind == b"str"):  # b"" is a saved ""
+            found[ref] = (kind, value)
+    return found
+
+
+def _with_results(
+    data: bytes, results: Mapping[bytes, tuple[bytes | None, bytes]]
+) -> bytes | None:
+    """``data`` with ``results`` put into its formula cells that have none."""
+
+    def put(match: re.Match[bytes]) -> bytes:
+        ref, attributes, formula, value = match.groups()
+        found = results.get(ref)
+        if value or found is None:  # openpyxl writes an empty <v></v>
+            return match.group(0)
+        kind, result = found
+        attributes = _TYPE.sub(b"", attributes)
+        if kind in (b"str", b"b", b"e"):
+            attributes += b' t="' + kind + b'"'
+        return b'<c r="%s"%s>%s<v>%s</v></c>' % (ref, attributes, formula, result)
+
+    updated = _FORMULA.sub(put, data)
+    return updated if updated != data else None
+
+
+def _rewrite_archive(path: Path, parts: Mapping[str, bytes]) -> None:
+    """Replace ``parts`` (name -> content) inside the zip archive at ``path``."""
+    handle, temporary = tempfile.mkstemp(
+        prefix=".~pixely-", suffix=".zip", dir=path.parent
+    )
+    os.close(handle)
+    try:
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(temporary, "w") as target:
+            for item in source.infolist():
+                data = parts.get(item.filename)
+                target.writestr(item, data if data is not None else source.read(item))
+        os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
