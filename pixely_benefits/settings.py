@@ -42,8 +42,20 @@ class Settings(BaseSettings):
     google_retry_seconds: float = Field(
         default=60.0, gt=0, description="PIXELY_GOOGLE_RETRY_SECONDS"
     )
-    clickup_token: SecretStr | None = None
-    clickup_list: str | None = None
+    clickup_token: SecretStr | None = Field(
+        default=None, description="PIXELY_CLICKUP_TOKEN: turns the ClickUp sync on"
+    )
+    clickup_list: str | None = Field(default=None, description="PIXELY_CLICKUP_LIST")
+    clickup_url: str | None = Field(
+        default=None,
+        description="PIXELY_CLICKUP_URL: another API address, e.g. a local test server "
+        "(testing aid)",
+    )
+    data_dir: Path | None = Field(
+        default=None,
+        description="PIXELY_DATA_DIR: the folder of the local journals; by default "
+        "the user data folder (testing aid)",
+    )
 
 
 def get_settings() -> Settings:

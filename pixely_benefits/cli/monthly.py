@@ -83,6 +83,10 @@ def _apply(run: _Run, plan: Plan, *, dry_run: bool = False) -> None:
         run.store.write(plan.changes)
     _show(run.data, plan.outcomes)
     common.summarise_problems(run.loaded.problems)
+    if not dry_run:
+        from pixely_benefits.cli.clickup import after_write
+
+        after_write(run.store, run.data, plan.changes)  # nothing when ClickUp is off
 
 
 _MARKS = {"hecho": "[green]✓[/]", "sin cambios": "[dim]·[/]", "omitido": "[yellow]✗[/]"}
