@@ -191,7 +191,8 @@ class FakeSheets:
 
     def grid(self, key: str, title: str) -> Grid:
         found = find_grid(self.spreadsheets[key].sheets, title)
-        assert found is not None, f"no tab {title!r}"
+        if found is None:
+            raise KeyError(title)  # as openpyxl does for a workbook
         return found
 
     def titles(self, key: str) -> list[str]:

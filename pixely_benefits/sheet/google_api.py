@@ -180,11 +180,8 @@ class SheetsApi:
         def announce(state: RetryCallState) -> None:
             error = state.outcome.exception() if state.outcome else None
             pause = state.next_action.sleep if state.next_action else 0.0
-            logger.warning(
-                "Google Sheets no respondió a %s (%s); nuevo intento en %.1f s.",
-                name,
-                _short(error),
-                pause,
+            logger.debug(
+                "%s failed (%s); retrying in %.1f s", name, _short(error), pause
             )
 
         retrying = Retrying(
