@@ -39,10 +39,10 @@ def is_blank(value: Cell) -> bool:
 
 def text(value: Cell) -> str | None:
     """Plain text, trimmed; ``None`` when blank. Whole numbers lose their ``.0``."""
-    if is_blank(value):
+    if isinstance(value, str):  # first: most cells are text
+        return value.strip() or None
+    if value is None:
         return None
-    if isinstance(value, str):
-        return value.strip()
     if isinstance(value, bool):
         return "sí" if value else "no"
     if isinstance(value, float) and value.is_integer():
@@ -56,6 +56,8 @@ def text(value: Cell) -> str | None:
 
 def identifier(value: Cell) -> str | None:
     """An ID or code: text kept as typed (``007``), a number cell ``7.0`` read as ``7``."""
+    if isinstance(value, str):  # first: most IDs are text
+        return value.strip() or None
     if isinstance(value, float) and not value.is_integer():
         raise CellError("un código no puede tener decimales")
     return text(value)
@@ -97,10 +99,10 @@ def moment(value: Cell) -> datetime | None:
     with ``HH:MM``) and day-first text (``01/03/2026``, ``1/3/2026``,
     ``01-03-2026``).
     """
+    if isinstance(value, datetime):  # first: most dates are date cells
+        return value
     if is_blank(value):
         return None
-    if isinstance(value, datetime):
-        return value
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     if isinstance(value, bool):
@@ -119,6 +121,8 @@ def moment(value: Cell) -> datetime | None:
 
 def day(value: Cell) -> date | None:
     """A date in any accepted form, without its time; ``None`` when blank."""
+    if type(value) is date:  # a date cell (not a date-time) is already the answer
+        return value
     found = moment(value)
     return found.date() if found is not None else None
 
