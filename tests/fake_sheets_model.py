@@ -173,6 +173,21 @@ class Grid:
         }
 
 
+@dataclass
+class Spreadsheet:
+    key: str
+    title: str
+    sheets: list[Grid] = field(default_factory=list)
+    locale: str = "es_419"
+    time_zone: str = "America/Lima"
+
+    def grid(self, sheet_id: int) -> Grid:
+        for grid in self.sheets:
+            if grid.sheet_id == sheet_id:
+                return grid
+        raise bad_request(f"No grid with id: {sheet_id}")
+
+
 # --- A1 notation ---------------------------------------------------------------
 
 

@@ -269,6 +269,12 @@ class SheetsApi:
                 "application-default login --scopes=https://www.googleapis.com/auth/"
                 "spreadsheets,https://www.googleapis.com/auth/cloud-platform»."
             )
+        if status == 403 and "quota project" in detail:
+            return ConfigurationError(
+                "Tu inicio de sesión de Google no tiene un proyecto de cuota: ejecuta "
+                "«gcloud auth application-default set-quota-project ID-DEL-PROYECTO» "
+                "con un proyecto que tenga activada la API de Google Sheets."
+            )
         if status == 403 and (
             "service_disabled" in detail or "not been used" in detail
         ):
