@@ -70,6 +70,7 @@ class Fault:
     delay: float = 0.0
     times: int = 1
     kind: str | None = None
+    message: str = ""
 
 
 class FakeSheets:
@@ -206,10 +207,13 @@ class FakeSheets:
             return from_serial(value)
         return value
 
-    def fail(self, status: int, times: int = 1, kind: str | None = None) -> None:
+    def fail(
+        self, status: int, times: int = 1, kind: str | None = None, message: str = ""
+    ) -> None:
         """Answer the next ``times`` requests (of ``kind``, if given) with ``status``."""
         with self.lock:
-            self.faults.append(Fault(status=status, times=times, kind=kind))
+            fault = Fault(status=status, times=times, kind=kind, message=message)
+            self.faults.append(fault)
 
     def slow(self, seconds: float, times: int = 1, kind: str | None = None) -> None:
         """Answer the next ``times`` requests ``seconds`` late (the work is done first)."""
@@ -244,7 +248,9 @@ class FakeSheets:
                     self.faults.remove(fault)
                 delay += fault.delay
                 if fault.status:
-                    return fault.status, _error_for(fault.status).body(), delay
+                    error = _error_for(fault.status)
+                    error.message = fault.message or error.message
+                    return fault.status, error.body(), delay
             try:
                 return 200, self._answer(call), delay
             except ApiError as error:

@@ -443,6 +443,46 @@ def test_errors_say_what_to_fix(
     assert caught.value.__cause__ is not None
 
 
+@pytest.mark.parametrize(
+    ("status", "google_says", "words"),
+    [
+        (
+            403,
+            "You are trying to edit a protected cell or object. Please contact the "
+            "spreadsheet owner to remove protection if you need to edit.",
+            "está protegido y la cuenta «pixely@agencia.iam.gserviceaccount.com»",
+        ),
+        (
+            403,
+            "Your application is authenticating by using local Application Default "
+            "Credentials. The sheets.googleapis.com API requires a quota project.",
+            "set-quota-project",
+        ),
+        (
+            403,
+            "Google Sheets API has not been used in project 123 before or it is disabled.",
+            "La API de Google Sheets no está activada",
+        ),
+        (400, "Unable to parse range: 'Entregas'!1:1", "cambió de nombre o se borró"),
+        (
+            400,
+            "This operation is not supported for this document",
+            "es un Excel guardado en Drive",
+        ),
+    ],
+)
+def test_what_google_says_becomes_what_to_do(
+    fake_sheets: FakeSheets, tmp_path: Path, status: int, google_says: str, words: str
+) -> None:
+    key = fake_sheets.create(entregas(A))
+    google = store(fake_sheets, key, credentials_file=service_account(tmp_path))
+    google.read([DELIVERIES])
+    fake_sheets.fail(status, message=google_says)
+    with pytest.raises(PixelyError) as caught:
+        google.write(ChangeSet(updates=[RowUpdate(DELIVERIES, A, {"Estado": "x"})]))
+    assert words in caught.value.message
+
+
 def test_a_url_or_an_id_opens_the_google_backend(fake_sheets: FakeSheets) -> None:
     key = fake_sheets.create(entregas(A))
     assert google_key(fake_sheets.url(key)) == key

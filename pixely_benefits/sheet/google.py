@@ -7,7 +7,7 @@ Requests, and why so few (a command costs the same for 10 or 2,000 clients):
   ``valueRenderOption=UNFORMATTED_VALUE`` and ``dateTimeRenderOption=
   SERIAL_NUMBER``: dates arrive as serial numbers (days since 1899-12-30) and
   never as text in the sheet's locale, IDs and phones typed as text stay text.
-* **Write** (:meth:`GoogleStore.write`): one ``values:batchGet`` reads row 1
+* **Write** (:mod:`~pixely_benefits.sheet.google_write`): one ``values:batchGet`` reads row 1
   and the key column (``Entregas``' ID) again, so that a row a person moved
   or deleted since the read is found where it is now, or the write stops
   before anything is written (:class:`WriteConflictError`). Then, in order:
@@ -21,10 +21,11 @@ never parsed, so ``=HYPERLINK(...)``, ``007`` or ``2026-12`` stay text. Dates
 the tool writes are sent as serial numbers, which *are* dates in a spreadsheet
 once the cell has a date format; the columns the tool creates (``pixely init
 --sheet`` or a missing tab or header) get that format over the whole column.
-``USER_ENTERED`` for date cells was the other option; it was left because a
-request has one ``valueInputOption`` for all its cells, so every write would
-need a second request for its dates (and one more per appended tab), and
-because Google would then parse the dates in the sheet's locale.
+``USER_ENTERED`` with ISO text for date cells only was the other option; it was
+left because a request has one ``valueInputOption`` for all its cells, so the
+dates would need requests of their own beside the ``RAW`` text (another
+``values:batchUpdate``, and one after each append to reach the new rows): twice
+the writes per command, and rows that exist for a moment without their dates.
 
 Known limits, written here for whoever meets them:
 
@@ -32,10 +33,11 @@ Known limits, written here for whoever meets them:
   serial number (``46357``) in the cells the tool writes until the column is
   given a date format (Formato > Número > Fecha). Columns created by the tool
   are formatted.
-* ``values:append`` finds the end of the table from its anchor, and a fully
-  blank row ends a table. The anchor is ``A1`` unless the read saw blank rows
-  inside the data; then it is the first row of the last block of data, so new
-  rows still go below the last row that holds data.
+* ``values:append`` looks for "the table" from its anchor, and Google's
+  detection may end a table at a fully blank row. The anchor is ``A1`` unless
+  the read saw blank rows inside the data; then it is the first row of the
+  last block of data, so new rows go below the last row that holds data either
+  way.
 * Each request is atomic on Google's side, but a command's requests are not
   atomic together: if one fails after retries, the error says which parts
   were already saved.

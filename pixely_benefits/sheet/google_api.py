@@ -269,6 +269,17 @@ class SheetsApi:
                 "application-default login --scopes=https://www.googleapis.com/auth/"
                 "spreadsheets,https://www.googleapis.com/auth/cloud-platform»."
             )
+        if status == 403 and "protected" in detail:
+            who = (
+                f"la cuenta «{self.caller.account}»"
+                if self.caller.account
+                else "tu cuenta"
+            )
+            return SheetNotFoundError(
+                f"Una pestaña o un rango de la hoja está protegido y {who} no puede "
+                "editarlo: pide a quien lo protegió que le dé permiso (Datos > Proteger "
+                "hojas y rangos)."
+            )
         if status == 403 and "quota project" in detail:
             return ConfigurationError(
                 "Tu inicio de sesión de Google no tiene un proyecto de cuota: ejecuta "
@@ -287,6 +298,11 @@ class SheetsApi:
             return SheetNotFoundError(self._not_shared())
         if status == 401:
             return self._refused(error)
+        if status == 400 and "unable to parse range" in detail:
+            return SheetNotFoundError(
+                "Una pestaña cambió de nombre o se borró mientras pixely trabajaba: "
+                "vuelve a ejecutar el comando."
+            )
         if status == 400 and "not supported for this document" in detail:
             return SheetNotFoundError(
                 "El archivo es un Excel guardado en Drive, no una hoja de Google: ábrelo "
