@@ -86,6 +86,15 @@ CLOSING_STEPS: tuple[Step, ...] = (
 """Section 5 of the process document: every benefit ends with these steps."""
 
 
+def _steps(*lines: str) -> tuple[Step, ...]:
+    """Steps written as in the process document: ``"Título: detalle"``."""
+    found = []
+    for line in lines:
+        title, detail = line.split(": ", 1)
+        found.append(Step(title, detail))
+    return tuple(found)
+
+
 def _pieces(count: int) -> tuple[str, ...]:
     return tuple(f"Pieza {n}" for n in range(1, count + 1))
 
@@ -141,33 +150,19 @@ _MARKET_STUDY = Procedure(
             lines=5,
         ),
     ),
-    steps=(
-        Step(
-            "Definir el tipo de estudio",
-            "Determinar si se enfocará en análisis de competencia, tendencias de "
-            "mercado, segmentación de audiencia o precios.",
-        ),
-        Step(
-            "Recopilar datos",
-            "Utilizar fuentes confiables como estudios de mercado públicos, redes "
-            "sociales, bases de datos internas y herramientas digitales como Metricool "
-            "y Google Trends.",
-        ),
-        Step(
-            "Análisis",
-            "Evaluar patrones de consumo, comportamiento de la competencia y "
-            "oportunidades de diferenciación.",
-        ),
-        Step(
-            "Redacción de informe",
-            "Elaborar un documento claro que incluya hallazgos clave, gráficos y "
-            "recomendaciones específicas.",
-        ),
-        Step("Revisión interna", "Validar la calidad y relevancia de la información."),
-        Step(
-            "Entrega",
-            "Compartir el informe a través de Drive y notificar al cliente por correo.",
-        ),
+    steps=_steps(
+        "Definir el tipo de estudio: Determinar si se enfocará en análisis de "
+        "competencia, tendencias de mercado, segmentación de audiencia o precios.",
+        "Recopilar datos: Utilizar fuentes confiables como estudios de mercado "
+        "públicos, redes sociales, bases de datos internas y herramientas digitales "
+        "como Metricool y Google Trends.",
+        "Análisis: Evaluar patrones de consumo, comportamiento de la competencia y "
+        "oportunidades de diferenciación.",
+        "Redacción de informe: Elaborar un documento claro que incluya hallazgos "
+        "clave, gráficos y recomendaciones específicas.",
+        "Revisión interna: Validar la calidad y relevancia de la información.",
+        "Entrega: Compartir el informe a través de Drive y notificar al cliente por "
+        "correo.",
     ),
     resources=("Plantilla de informe de estudio de mercado.",),
 )
@@ -214,30 +209,17 @@ _EXTRA_POSTS = Procedure(
             ),
         ),
     ),
-    steps=(
-        Step(
-            "Selección de contenido",
-            "Evaluar el rendimiento de publicaciones anteriores y definir qué tipo de "
-            "contenido adicional beneficiará más al cliente.",
-        ),
-        Step(
-            "Planificación", "Determinar formatos (imagen, video, carrusel) y mensajes."
-        ),
-        Step(
-            "Brief para diseñador",
-            "Preparar una solicitud detallada utilizando el formato aprobado.",
-        ),
-        Step(
-            "Diseño y redacción",
-            "Supervisar la creación de las piezas siguiendo el Manual de Marca y Manual "
-            "de Edición.",
-        ),
-        Step("Revisión", "Verificar calidad y coherencia con la estrategia."),
-        Step("Validación del cliente", "Solicitar aprobación."),
-        Step(
-            "Programación",
-            "Subir contenido a Metricool y confirmar fechas de publicación.",
-        ),
+    steps=_steps(
+        "Selección de contenido: Evaluar el rendimiento de publicaciones anteriores y "
+        "definir qué tipo de contenido adicional beneficiará más al cliente.",
+        "Planificación: Determinar formatos (imagen, video, carrusel) y mensajes.",
+        "Brief para diseñador: Preparar una solicitud detallada utilizando el formato "
+        "aprobado.",
+        "Diseño y redacción: Supervisar la creación de las piezas siguiendo el Manual "
+        "de Marca y Manual de Edición.",
+        "Revisión: Verificar calidad y coherencia con la estrategia.",
+        "Validación del cliente: Solicitar aprobación.",
+        "Programación: Subir contenido a Metricool y confirmar fechas de publicación.",
     ),
     resources=("Plantilla de solicitud de diseño.", "Cronograma actualizado."),
 )
@@ -289,29 +271,16 @@ _STRATEGY = Procedure(
             lines=3,
         ),
     ),
-    steps=(
-        Step(
-            "Revisión de métricas",
-            "Analizar rendimiento de publicaciones (alcance, engagement, conversiones) "
-            "usando Metricool y redes sociales.",
-        ),
-        Step(
-            "Identificación de ajustes",
-            "Detectar qué tipos de contenido funcionan mejor y qué áreas requieren "
-            "cambios.",
-        ),
-        Step(
-            "Propuesta de optimización",
-            "Redactar un documento con cambios sugeridos (temas, formatos, horarios).",
-        ),
-        Step(
-            "Presentación al cliente",
-            "Comunicar cambios propuestos y obtener aprobación.",
-        ),
-        Step(
-            "Implementación",
-            "Ajustar el cronograma y coordinar nuevas tareas con el equipo creativo.",
-        ),
+    steps=_steps(
+        "Revisión de métricas: Analizar rendimiento de publicaciones (alcance, "
+        "engagement, conversiones) usando Metricool y redes sociales.",
+        "Identificación de ajustes: Detectar qué tipos de contenido funcionan mejor y "
+        "qué áreas requieren cambios.",
+        "Propuesta de optimización: Redactar un documento con cambios sugeridos "
+        "(temas, formatos, horarios).",
+        "Presentación al cliente: Comunicar cambios propuestos y obtener aprobación.",
+        "Implementación: Ajustar el cronograma y coordinar nuevas tareas con el equipo "
+        "creativo.",
     ),
     resources=("Informe de métricas.", "Estrategia ajustada."),
 )
@@ -369,26 +338,16 @@ _CONSULTING = Procedure(
             fill=Fill.FOLLOWUP_SESSION,
         ),
     ),
-    steps=(
-        Step(
-            "Reunión de diagnóstico",
-            "Coordinar una entrevista con el cliente para identificar áreas de mejora "
-            "(precios, promociones, atención al cliente, etc.).",
-        ),
-        Step(
-            "Análisis",
-            "Evaluar información financiera básica, procesos de ventas y comportamiento "
-            "de clientes.",
-        ),
-        Step(
-            "Propuesta de mejora",
-            "Elaborar un informe con recomendaciones prácticas y priorizadas.",
-        ),
-        Step(
-            "Seguimiento",
-            "Programar una sesión de revisión después de 30 días para evaluar "
-            "implementación.",
-        ),
+    steps=_steps(
+        "Reunión de diagnóstico: Coordinar una entrevista con el cliente para "
+        "identificar áreas de mejora (precios, promociones, atención al cliente, "
+        "etc.).",
+        "Análisis: Evaluar información financiera básica, procesos de ventas y "
+        "comportamiento de clientes.",
+        "Propuesta de mejora: Elaborar un informe con recomendaciones prácticas y "
+        "priorizadas.",
+        "Seguimiento: Programar una sesión de revisión después de 30 días para evaluar "
+        "implementación.",
     ),
     resources=("Guion de diagnóstico.", "Plantilla de recomendaciones."),
     followup_days=30,
@@ -445,26 +404,15 @@ _META_ADS = Procedure(
             prompts=tuple(f"Paso {n}" for n in range(1, 7)),
         ),
     ),
-    steps=(
-        Step(
-            "Revisión de campañas existentes",
-            "Si el cliente ya utiliza Meta Ads, evaluar configuraciones, segmentaciones "
-            "y resultados.",
-        ),
-        Step(
-            "Diagnóstico de oportunidades",
-            "Si no usa anuncios, identificar objetivos que podrían beneficiarse de "
-            "campañas pagadas.",
-        ),
-        Step(
-            "Propuesta",
-            "Preparar recomendaciones detalladas o una propuesta de campaña inicial.",
-        ),
-        Step(
-            "Guía práctica",
-            "Entregar una guía para que el cliente pueda implementar los ajustes o las "
-            "nuevas campañas.",
-        ),
+    steps=_steps(
+        "Revisión de campañas existentes: Si el cliente ya utiliza Meta Ads, evaluar "
+        "configuraciones, segmentaciones y resultados.",
+        "Diagnóstico de oportunidades: Si no usa anuncios, identificar objetivos que "
+        "podrían beneficiarse de campañas pagadas.",
+        "Propuesta: Preparar recomendaciones detalladas o una propuesta de campaña "
+        "inicial.",
+        "Guía práctica: Entregar una guía para que el cliente pueda implementar los "
+        "ajustes o las nuevas campañas.",
     ),
     resources=("Plantilla de análisis de campañas.", "Guía de recomendaciones."),
 )
@@ -514,29 +462,15 @@ _COMPETITORS = Procedure(
             prompts=("Fecha de la sesión", "Acuerdos"),
         ),
     ),
-    steps=(
-        Step(
-            "Identificación de competidores clave",
-            "Seleccionar hasta cinco competidores relevantes.",
-        ),
-        Step(
-            "Análisis digital",
-            "Revisar presencia en redes sociales, tipo de contenido, frecuencia, "
-            "interacción, ofertas y diferenciadores.",
-        ),
-        Step(
-            "Comparativa",
-            "Preparar un cuadro comparativo con puntos fuertes y débiles.",
-        ),
-        Step(
-            "Informe",
-            "Redactar un informe con hallazgos y sugerencias estratégicas.",
-        ),
-        Step(
-            "Entrega",
-            "Compartir con el cliente y programar una sesión opcional para discutir "
-            "resultados.",
-        ),
+    steps=_steps(
+        "Identificación de competidores clave: Seleccionar hasta cinco competidores "
+        "relevantes.",
+        "Análisis digital: Revisar presencia en redes sociales, tipo de contenido, "
+        "frecuencia, interacción, ofertas y diferenciadores.",
+        "Comparativa: Preparar un cuadro comparativo con puntos fuertes y débiles.",
+        "Informe: Redactar un informe con hallazgos y sugerencias estratégicas.",
+        "Entrega: Compartir con el cliente y programar una sesión opcional para "
+        "discutir resultados.",
     ),
     resources=("Plantilla de análisis competitivo.",),
 )
@@ -559,25 +493,14 @@ _PREFERENTIAL = Procedure(
             prompts=("Enviada el", "Canal", "Respuesta del cliente", "Seguimiento"),
         ),
     ),
-    steps=(
-        Step(
-            "Revisión de novedades",
-            "Coordinar con el administrador para identificar nuevos servicios o "
-            "promociones activas.",
-        ),
-        Step(
-            "Selección de clientes elegibles",
-            "Filtrar en base a la hoja de control de beneficios.",
-        ),
-        Step(
-            "Comunicación personalizada",
-            "Enviar invitación o notificación explicando el beneficio y cómo acceder "
-            "a él.",
-        ),
-        Step(
-            "Registro de aceptación",
-            "Anotar clientes interesados y dar seguimiento.",
-        ),
+    steps=_steps(
+        "Revisión de novedades: Coordinar con el administrador para identificar nuevos "
+        "servicios o promociones activas.",
+        "Selección de clientes elegibles: Filtrar en base a la hoja de control de "
+        "beneficios.",
+        "Comunicación personalizada: Enviar invitación o notificación explicando el "
+        "beneficio y cómo acceder a él.",
+        "Registro de aceptación: Anotar clientes interesados y dar seguimiento.",
     ),
     resources=("Plantilla de comunicación.",),
 )
@@ -596,13 +519,11 @@ GENERIC = Procedure(
             lines=5,
         ),
     ),
-    steps=(
-        Step("Planificación", "Definir el alcance y las fuentes o materiales."),
-        Step("Elaboración", "Preparar el entregable con la información del cliente."),
-        Step("Revisión interna", "Validar la calidad y relevancia del entregable."),
-        Step(
-            "Entrega", "Compartir el entregable a través de Drive y avisar al cliente."
-        ),
+    steps=_steps(
+        "Planificación: Definir el alcance y las fuentes o materiales.",
+        "Elaboración: Preparar el entregable con la información del cliente.",
+        "Revisión interna: Validar la calidad y relevancia del entregable.",
+        "Entrega: Compartir el entregable a través de Drive y avisar al cliente.",
     ),
     resources=("Hoja de control de beneficios (Drive).",),
 )
