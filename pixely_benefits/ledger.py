@@ -121,7 +121,8 @@ class Plan:
         """Set ``values`` on ``row`` (found by its ID at write time), logged."""
         key = row.delivery_id
         self.changes.updates.append(RowUpdate(DELIVERIES, key, values))
-        change = f"{row.state.value} → {values['Estado']}"
+        state = values.get("Estado")
+        change = row.state.value if state is None else f"{row.state.value} → {state}"
         self._log(stamp, action, key, f"{change}; {detail}")
 
     def _log(self, stamp: _Stamp, action: str, key: str, detail: str) -> None:

@@ -12,7 +12,9 @@ Variables of the notification templates: ``client`` (the ``Clientes`` row:
 ``benefit`` (``name``, ``code``, ``due_days``, ``followup_days``...), ``month``
 ("diciembre de 2026"), ``month_code`` ("2026-12"), ``due`` ("15 de diciembre
 de 2026"), ``due_date`` (the date itself), ``agency``, ``signature``, ``cm``
-(may be empty) and ``detail``, the benefit's paragraph from
+(may be empty), ``promotion`` (the ``Promociones`` row an invitation offers:
+``name``, ``description``, ``valid_until``...; empty otherwise) and
+``detail``, the benefit's paragraph from
 ``notifications/beneficios/<código>.txt`` (``notifications/beneficio.txt``
 for a code without its own paragraph). Filters ``fecha`` and ``mes`` format a
 date or a month in Spanish.
@@ -33,7 +35,7 @@ from babel.dates import format_date
 
 from pixely_benefits.errors import ConfigurationError, TemplateError
 from pixely_benefits.months import Month
-from pixely_benefits.records import Benefit, BusinessSettings, Client
+from pixely_benefits.records import Benefit, BusinessSettings, Client, Promotion
 
 LOCALE = "es"
 SUBJECT = "notifications/email_subject.txt"
@@ -167,6 +169,7 @@ def notice_context(
     month: Month,
     due: date,
     settings: BusinessSettings,
+    promotion: Promotion | None = None,
 ) -> dict[str, Any]:
     """The variables every notification template sees (without ``detail``)."""
     return {
@@ -180,6 +183,7 @@ def notice_context(
         "agency": settings.agency,
         "signature": settings.signed_by,
         "cm": client.cm,
+        "promotion": promotion,
     }
 
 
@@ -190,11 +194,12 @@ def render_notice(
     due: date,
     settings: BusinessSettings,
     *,
+    promotion: Promotion | None = None,
     templates: Path | None = None,
 ) -> Notice:
     """The e-mail (subject, text, HTML) and WhatsApp text telling ``client``
     which benefit ``month`` brings and when it will be delivered."""
-    context = notice_context(client, benefit, month, due, settings)
+    context = notice_context(client, benefit, month, due, settings, promotion)
     detail = render(
         [BENEFIT_DETAIL.format(code=benefit.code), BENEFIT_FALLBACK],
         context,

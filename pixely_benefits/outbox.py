@@ -42,7 +42,7 @@ from pixely_benefits import messages
 from pixely_benefits.contacts import EMAIL, WHATSAPP, Reachability
 from pixely_benefits.errors import ConfigurationError, PixelyError
 from pixely_benefits.months import Month
-from pixely_benefits.records import Benefit, BusinessSettings, Client
+from pixely_benefits.records import Benefit, BusinessSettings, Client, Promotion
 from pixely_benefits.settings import Settings, get_settings
 
 INDEX_FILE = "index.html"
@@ -66,6 +66,8 @@ class NoticeRequest:
     month: Month
     due: date
     reach: Reachability
+    promotion: Promotion | None = None
+    """The promotion an invitation offers (``promo invite``); ``None`` otherwise."""
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,7 @@ def _plan(
             request.month,
             request.due,
             settings,
+            promotion=request.promotion,
             templates=config.templates,
         )
         if want_email and email is not None:

@@ -18,7 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from pixely_benefits.errors import UsageError
-from pixely_benefits.lookup import did_you_mean, find_benefit, find_client
+from pixely_benefits.lookup import find_benefit, find_client
 from pixely_benefits.messages import long_date, month_name, render
 from pixely_benefits.months import Month
 from pixely_benefits.procedures import (
@@ -28,6 +28,11 @@ from pixely_benefits.procedures import (
     Procedure,
     Step,
     procedure_for,
+)
+from pixely_benefits.promotions import (
+    current_promotions,
+    find_promotion,
+    promotion_code,
 )
 from pixely_benefits.records import (
     Benefit,
@@ -151,7 +156,8 @@ def build_report(
     The due date is the ``Fecha límite`` of the client's ``Entregas`` row for
     that month; without one it is estimated as ``today`` plus ``Plazo (días)``.
     ``promotion`` (a ``Promociones`` code) chooses what an invitation offers;
-    by default it offers every promotion still valid ``today``.
+    by default, the promotion its ``Entregas`` row was created for (``promo
+    invite``), else every promotion still valid ``today``.
     """
     client = find_client(data, client_text)
     benefit = find_benefit(data, benefit_text)
@@ -162,7 +168,7 @@ def build_report(
     if due is None:
         due = today + timedelta(days=benefit.due_days)
     followup = _followup(procedure, benefit, row, due)
-    offered = _offered(data, promotion, today)
+    offered = _offered(data, promotion or _recorded(data, row), today)
     sections = tuple(
         ReportSection(
             title=section.title,
@@ -217,21 +223,20 @@ def _followup(
     )
 
 
+def _recorded(data: ControlData, row: Delivery | None) -> str | None:
+    """The promotion an invitation row records (``promo invite``), if still listed."""
+    code = promotion_code(row) if row is not None else None
+    if code is None:
+        return None
+    known = {normalize(p.code) for p in data.promotions}
+    return code if normalize(code) in known else None
+
+
 def _offered(data: ControlData, code: str | None, today: date) -> list[Promotion]:
     """The promotion named ``code``, else every promotion still valid ``today``."""
     if code is None:
-        return [
-            p
-            for p in data.promotions
-            if p.valid_until is None or p.valid_until >= today
-        ]
-    for promotion in data.promotions:
-        if normalize(code) in (normalize(promotion.code), normalize(promotion.name)):
-            return [promotion]
-    raise UsageError(
-        f"No hay ninguna promoción «{code.strip()}» en «Promociones»"
-        + did_you_mean(code, {p.code: p.name for p in data.promotions})
-    )
+        return current_promotions(data.promotions, today)
+    return [find_promotion(data, code)]
 
 
 def _prefilled(

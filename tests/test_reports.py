@@ -176,6 +176,26 @@ def test_an_expired_promotion_is_not_offered_unless_named(
     assert "Muy pronto te contaremos" in target.read_text(encoding="utf-8")
 
 
+def test_the_invitation_offers_the_promotion_the_client_was_invited_to(
+    cli: Any, sheet: SheetFactory, tmp_path: Path
+) -> None:
+    tabs = demo_rows()
+    header = [str(h) for h in tabs["Promociones"][0]]
+    other = {"Código": "web-express", "Promoción": "Web en una semana"}
+    tabs["Promociones"].append([other.get(h) for h in header])
+    location = sheet.create(tabs)
+    invited = cli(
+        "--sheet", location, "promo", "invite", "web-express", "-c", "008",
+        "--salida", str(tmp_path / "salida"), env={"PIXELY_NOW": "2026-12-02T10:00"},
+    )  # fmt: skip
+    assert invited.exit_code == 0, invited.output
+    path = make_report(cli, location, tmp_path, "acceso-preferencial", "008", "html")
+    text = document_text(path)
+    assert "Web en una semana" in text
+    assert "Paquete de reels profesionales" not in text
+    assert "008-acceso-preferencial-2026-12" in text
+
+
 # --- follow-up session --------------------------------------------------------------
 
 

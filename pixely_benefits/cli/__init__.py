@@ -9,10 +9,28 @@ nowhere else. Modules of the core are imported inside the commands so that
 
 from __future__ import annotations
 
-from pixely_benefits.cli import clickup, monthly, reading, reports, setup
+from pixely_benefits.cli import (
+    clickup,
+    monthly,
+    promos,
+    reading,
+    reports,
+    setup,
+    tracking,
+)
 from pixely_benefits.cli.app import app
 
-__all__ = ["app", "clickup", "main", "monthly", "reading", "reports", "setup"]
+__all__ = [
+    "app",
+    "clickup",
+    "main",
+    "monthly",
+    "promos",
+    "reading",
+    "reports",
+    "setup",
+    "tracking",
+]
 
 
 def main() -> None:

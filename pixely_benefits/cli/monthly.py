@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from pixely_benefits.cli import common
+from pixely_benefits.cli import common, tracking
 from pixely_benefits.cli.app import app
 
 if TYPE_CHECKING:
@@ -379,11 +379,21 @@ def cancel(
 
 
 @app.command()
-def status(ctx: typer.Context, month: MonthOption = None) -> None:
+def status(
+    ctx: typer.Context,
+    month: MonthOption = None,
+    output: Annotated[
+        tracking.Format,
+        typer.Option(
+            "--format", "-f", help="table (por omisión) o json (para otras herramientas)."
+        ),
+    ] = tracking.Format.table,
+) -> None:
     """Resume el mes: filas por estado, pendientes, vencidas y seguimientos.
 
     Lista las filas «pendiente» hace más de 3 días, las entregas con la fecha
-    límite pasada y los seguimientos que tocan (de cualquier mes).
+    límite pasada y los seguimientos que tocan (de cualquier mes). Por CM: lo
+    notificado en el mes, lo entregado a tiempo, lo atrasado y el % a tiempo.
 
     Sale con 0 siempre que pudo leer la hoja, haya o no atrasos, para que cron
     pueda enviar el resumen por correo.
@@ -394,7 +404,11 @@ def status(ctx: typer.Context, month: MonthOption = None) -> None:
     run = _start(ctx, month, history=True)
     created = creation_times(run.loaded.tabs.get(HISTORY.name))
     report = status_report(run.data, run.month, run.now, created)
-    _show_status(run.data, report)
+    if output is tracking.Format.json:
+        tracking.write_status_json(run.data, report)
+    else:
+        _show_status(run.data, report)
+        tracking.print_scorecard(run.data, report)
     common.summarise_problems(run.loaded.problems)
 
 
