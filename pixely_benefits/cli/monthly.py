@@ -385,7 +385,9 @@ def status(
     output: Annotated[
         tracking.Format,
         typer.Option(
-            "--format", "-f", help="table (por omisión) o json (para otras herramientas)."
+            "--format",
+            "-f",
+            help="table (por omisión) o json (para otras herramientas).",
         ),
     ] = tracking.Format.table,
 ) -> None:
