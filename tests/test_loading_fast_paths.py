@@ -7,6 +7,7 @@ parsed once: these tests pin what each shortcut must still return.
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -163,3 +164,27 @@ def test_data_under_a_blank_header_is_still_found() -> None:
                 ["001", date(2026, 2, 1), "nota"],
             )
         )
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"<c r='A1'><v>1</v></c>" * 10, False),
+        (b"<c r='A1'><f>SUM(B1:B2)</f></c>", True),
+        # "<" ends the first 1 MB piece and "f" starts the next one.
+        (b"x" * ((1 << 20) - 1) + b"<f>SUM(B1:B2)</f>", True),
+        (b"x" * ((1 << 20) - 1) + b"<g/>" + b"f" * 10, False),
+        (b"x" * (3 << 20) + b"<f/>", True),
+    ],
+    ids=["no-formula", "formula", "split-across-pieces", "split-not-formula", "far"],
+)
+def test_formula_scan_finds_formulas_across_pieces(
+    tmp_path: Path, content: bytes, expected: bool
+) -> None:
+    from pixely_benefits.sheet.workbook import _has_formulas
+
+    path = tmp_path / "parte.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", content)
+    with zipfile.ZipFile(path) as archive:
+        assert _has_formulas(archive, "xl/worksheets/sheet1.xml") is expected
