@@ -52,7 +52,9 @@ NOW = datetime(2026, 12, 3, 9, 30)
 
 def control_sheet(clients: int) -> dict[str, list[list[Any]]]:
     """A sheet with ``clients`` active clients, a period each, and the starter tabs."""
-    tabs = {spec.name: [spec.headers] for spec, _ in starter_tabs()}
+    tabs: dict[str, list[list[Any]]] = {
+        spec.name: [list(spec.headers)] for spec, _ in starter_tabs()
+    }
     for spec, rows in starter_tabs():
         tabs[spec.name] += [[row.get(h) for h in spec.headers] for row in rows]
     for number in range(clients):
@@ -168,7 +170,8 @@ def naive_steps(fake: FakeSheets, key: str) -> dict[str, Step]:
 
     from pixely_benefits.sheet.google_auth import emulator_session
 
-    client = gspread.Client(AnonymousCredentials(), session=emulator_session(fake.host))
+    anonymous = AnonymousCredentials()  # type: ignore[no-untyped-call]
+    client = gspread.Client(anonymous, session=emulator_session(fake.host))
     titles = [
         "Clientes",
         "Suscripciones",

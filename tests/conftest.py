@@ -114,10 +114,11 @@ class GoogleFactory:
         specs = {normalize(spec.name): spec for spec in ALL_TABS}
         for title, rows in tabs.items():
             spec = specs.get(normalize(title))
-            for index, header in enumerate(rows[0] if spec and rows else []):
-                kinds = [
-                    c.kind for c in spec.columns if normalize(str(header)) in c.names
-                ]
+            if spec is None or not rows:
+                continue
+            for index, header in enumerate(rows[0]):
+                folded = normalize(str(header))
+                kinds = [c.kind for c in spec.columns if folded in c.names]
                 if kinds and kinds[0] in NUMBER_FORMATS:
                     self.fake.format_column(key, title, index, NUMBER_FORMATS[kinds[0]])
         return self.fake.url(key)

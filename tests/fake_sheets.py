@@ -418,7 +418,7 @@ def main() -> None:
     port = parser.parse_args().port
     fake = FakeSheets()
     month = current_month(BusinessSettings())
-    tabs = {
+    tabs: dict[str, list[list[Any]]] = {
         spec.name: [spec.headers, *([r.get(h) for h in spec.headers] for r in rows)]
         for spec, rows in demo_tabs(month)
     }

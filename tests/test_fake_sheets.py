@@ -68,6 +68,7 @@ def replay(fake: FakeSheets, cassette: Path) -> list[tuple[int, Any, Any]]:
         recorded = json.loads(recorded_text) if recorded_text else None
         if uri.netloc == "www.googleapis.com":  # Drive: create or delete the file
             if request["method"] == "POST":
+                assert recorded is not None
                 fake.create({"Sheet1": []}, title=recorded["name"], key=recorded["id"])
             continue
         body = request.get("body")

@@ -77,7 +77,7 @@ def test_reads_give_the_same_data_as_the_workbook(
 ) -> None:
     rows = demo_rows()
     rows["Clientes"].insert(3, [None, "  "])  # a blank row keeps the numbering
-    rows["Clientes"][0] = [f"  {h.upper()} " for h in rows["Clientes"][0]]
+    rows["Clientes"][0] = [f"  {str(h).upper()} " for h in rows["Clientes"][0]]
     rows[" configuración "] = rows.pop("Configuración")
     workbook = load(WorkbookStore(write_xlsx(tmp_path / "b.xlsx", rows)))
     google = load(store(fake_sheets, fake_sheets.create(rows)))
@@ -138,7 +138,10 @@ def test_a_write_is_one_reread_one_update_and_one_append_per_tab(
     google = store(fake_sheets, key)
     google.read([DELIVERIES, HISTORY])
     fake_sheets.reset()
-    note = {"Fecha": datetime(2026, 12, 3, 9, 30), "Acción": "notificar"}
+    note: dict[str, Any] = {
+        "Fecha": datetime(2026, 12, 3, 9, 30),
+        "Acción": "notificar",
+    }
     google.write(
         ChangeSet(
             updates=[
@@ -242,7 +245,11 @@ def test_a_missing_tab_is_made_in_one_request_with_formats(
     google = store(fake_sheets, key)
     google.read([DELIVERIES, HISTORY])
     fake_sheets.reset()
-    note = {"Fecha": datetime(2026, 12, 3, 9, 30), "Usuario": "lucía", "Acción": "x"}
+    note: dict[str, Any] = {
+        "Fecha": datetime(2026, 12, 3, 9, 30),
+        "Usuario": "lucía",
+        "Acción": "x",
+    }
     google.write(ChangeSet(new_tabs=[HISTORY], appends=[RowAppend(HISTORY, note)]))
     assert fake_sheets.kinds() == ["spreadsheets.batchUpdate", "values:append"]
     added = [r for r in fake_sheets.structure if "addSheet" in r]
@@ -524,8 +531,11 @@ def test_bad_credentials_files_are_explained(
 
 
 def test_a_service_account_and_a_login_are_accepted(tmp_path: Path) -> None:
+    from google.oauth2 import service_account as accounts
+
     account = load_identity(service_account(tmp_path))
     assert account.account == "pixely@agencia.iam.gserviceaccount.com"
+    assert isinstance(account.credentials, accounts.Credentials)
     assert account.credentials.scopes == [
         "https://www.googleapis.com/auth/spreadsheets"
     ]
