@@ -46,8 +46,9 @@ def init(
         typer.Option(
             "--sheet",
             "-s",
-            help="URL o ID de una hoja de Google ya creada: le añade las pestañas y "
-            "encabezados que falten, sin tocar lo que tiene.",
+            help="Hoja a preparar: un .xlsx nuevo, o la URL o el ID de una hoja de "
+            "Google ya creada, a la que se añaden las pestañas y encabezados que "
+            "falten sin tocar lo que tiene.",
             show_default=False,
         ),
     ] = None,
