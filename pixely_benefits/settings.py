@@ -29,6 +29,20 @@ class Settings(BaseSettings):
     )
     mail_from: str | None = Field(default=None, description="PIXELY_MAIL_FROM")
     mail_reply_to: str | None = Field(default=None, description="PIXELY_MAIL_REPLY_TO")
+    # The SMTP settings stay text here and are checked by pixely_benefits.mail,
+    # so that a typo gives a Spanish message there instead of stopping every
+    # command of the tool.
+    smtp_host: str | None = Field(default=None, description="PIXELY_SMTP_HOST")
+    smtp_port: str | None = Field(
+        default=None, description="PIXELY_SMTP_PORT: by default 587, 465 or 25"
+    )
+    smtp_security: str | None = Field(
+        default=None, description="PIXELY_SMTP_SECURITY: starttls (default), ssl, none"
+    )
+    smtp_user: str | None = Field(default=None, description="PIXELY_SMTP_USER")
+    smtp_password: SecretStr | None = Field(
+        default=None, description="PIXELY_SMTP_PASSWORD"
+    )
     google_credentials: Path | None = Field(
         default=None,
         validation_alias=AliasChoices(
