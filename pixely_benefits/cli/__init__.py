@@ -15,6 +15,7 @@ from pixely_benefits.cli import (
     promos,
     reading,
     reports,
+    run,
     setup,
     tracking,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "promos",
     "reading",
     "reports",
+    "run",
     "setup",
     "tracking",
 ]

@@ -16,6 +16,7 @@ import typer
 from rich.markup import escape
 
 from pixely_benefits.cli import common, tracking
+from pixely_benefits.cli import run as run_cli
 from pixely_benefits.cli.app import app
 
 if TYPE_CHECKING:
@@ -144,23 +145,39 @@ def notify(
             show_default=False,
         ),
     ] = None,
+    send: Annotated[
+        bool,
+        typer.Option(
+            "--send",
+            help="Envía los correos por SMTP (PIXELY_SMTP_*): cada uno aceptado pasa "
+            "su fila a «notificado»; nunca dos veces, aunque se corte a medias.",
+        ),
+    ] = False,
+    rate: run_cli.RateOption = None,
+    most: run_cli.MaxOption = None,
 ) -> None:
     """Prepara los avisos del mes: filas «pendiente» en Entregas y los mensajes.
 
     Crea la fila de cada cliente elegible y sus mensajes en la carpeta de salida:
     el correo (.eml), el texto y el enlace de WhatsApp, y un index.html para
-    enviarlos uno a uno.
+    enviarlos uno a uno. Con --send envía además los correos; el WhatsApp sigue
+    siendo un enlace que la CM abre.
 
     Volver a ejecutarlo no crea filas nuevas y solo genera los mensajes que falten.
     Un cliente sin correo ni WhatsApp válidos queda sin fila y se informa.
-    Sale con 0 si todo quedó hecho, 1 si algún cliente quedó sin aviso y 2 si el
-    comando no pudo ejecutarse.
+    Sale con 0 si todo quedó hecho, 1 si algún cliente quedó sin aviso o algún
+    correo no se pudo enviar, 2 si el comando no pudo ejecutarse y 3 si otra
+    ejecución con envío está en marcha.
     """
     from pixely_benefits.ledger import Result, plan_notify
     from pixely_benefits.settings import get_settings
     from pixely_benefits.sheet.schema import HISTORY
     from pixely_benefits.status import creation_times
 
+    chosen = run_cli.limits(rate, most)
+    if send and not dry_run:
+        run_cli.check_mail()
+        ctx.with_resource(run_cli.send_lock())
     run = _start(ctx, month, history=True)
     plan = plan_notify(
         run.data,
@@ -194,6 +211,9 @@ def notify(
         f"{files} mensajes nuevos en «{escape(str(target))}».",
         soft_wrap=True,
     )
+    if send:
+        failed = run_cli.send_prepared(run.store, run.loaded, plan, target, chosen)
+        raise typer.Exit(1 if failed or plan.failed else 0)
     if plan.to_confirm:
         ids = " ".join(dict.fromkeys(plan.to_confirm))
         out.print(
