@@ -107,14 +107,14 @@ def demo_tabs(month: Month) -> list[tuple[TabSpec, list[Row]]]:
     """A demo control sheet whose clients show every outcome of the rules in ``month``.
 
     Outcomes in ``month``: 001, 008 and 014 eligible for their first benefit,
-    002 and 012 for the next one in the rotation; 003 paused and 004 cancelled (estado); 005 subscription ended
-    (sin-suscripcion); 006 and 009 too new, 009 after a gap longer than the
-    grace days (antiguedad); 007 keeps the row it already has this month; 008
-    joins two periods across a 5-day gap; 010 only has benefits its plan
-    excludes left (sin-beneficio); 011 got a benefit last month and waits
-    (beneficio-reciente, with meses_entre_beneficios = 2); 013 has every
-    possible benefit blocked by its repeat window (sin-beneficio); 015 has a
-    period that ended and a new one that starts next month.
+    002 and 012 for the next one in the rotation; 003 paused and 004 cancelled
+    (estado); 005 subscription ended (sin-suscripcion); 006 and 009 too new, 009
+    after a gap longer than the grace days (antiguedad); 007 keeps the row it
+    already has this month; 008 joins two periods across a 5-day gap; 010 only
+    has benefits its plan excludes left (sin-beneficio); 011 got a benefit last
+    month and waits (beneficio-reciente, with meses_entre_beneficios = 2); 013
+    has every possible benefit blocked by its repeat window (sin-beneficio); 015
+    has a period that ended and a new one that starts next month.
     """
 
     def start(months_ago: int, day: int = 1) -> date:
