@@ -22,7 +22,7 @@ import argparse
 import random
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -91,7 +91,7 @@ def _maybe_text(day: date, rng: random.Random) -> Value:
     return day
 
 
-def clients(size: Size, rng: random.Random) -> Iterator[list[Value]]:
+def clients(size: Size, rng: random.Random) -> Iterator[Sequence[Value]]:
     yield CLIENTS.headers
     for number in range(1, size.clients + 1):
         person = f"{rng.choice(_PEOPLE)} {rng.choice(_SURNAMES)}"
@@ -117,7 +117,7 @@ def clients(size: Size, rng: random.Random) -> Iterator[list[Value]]:
         ]
 
 
-def periods(size: Size, rng: random.Random) -> Iterator[list[Value]]:
+def periods(size: Size, rng: random.Random) -> Iterator[Sequence[Value]]:
     """Back-to-back periods per client, some with gaps inside or past the grace days."""
     yield PERIODS.headers
     counts = _split(size.periods, size.clients, rng)
@@ -139,7 +139,7 @@ def periods(size: Size, rng: random.Random) -> Iterator[list[Value]]:
             start = end + timedelta(days=gap)
 
 
-def deliveries(size: Size, rng: random.Random) -> Iterator[list[Value]]:
+def deliveries(size: Size, rng: random.Random) -> Iterator[Sequence[Value]]:
     """Past benefits in rotation, one month each; some clients already have one in M."""
     yield DELIVERIES.headers
     counts = _split(size.deliveries, size.clients, rng)
@@ -179,7 +179,7 @@ def deliveries(size: Size, rng: random.Random) -> Iterator[list[Value]]:
             ]
 
 
-def history(size: Size, rng: random.Random) -> Iterator[list[Value]]:
+def history(size: Size, rng: random.Random) -> Iterator[Sequence[Value]]:
     yield HISTORY.headers
     at = datetime.combine(MONTH.shift(-60).first_day, datetime.min.time())
     for index in range(size.history):
@@ -189,7 +189,7 @@ def history(size: Size, rng: random.Random) -> Iterator[list[Value]]:
         yield [at, rng.choice(_CMS), "entregado", f"{cid}-{code}-{Month.of(at)}", ""]
 
 
-def bad_rows(size: Size, rng: random.Random) -> Iterator[list[Value]]:
+def bad_rows(size: Size, rng: random.Random) -> Iterator[Sequence[Value]]:
     """A few rows a person got wrong, appended at the end of ``Suscripciones``."""
     for index in range(size.bad_rows):
         cid = client_id(rng.randrange(1, size.clients + 1))
@@ -199,23 +199,21 @@ def bad_rows(size: Size, rng: random.Random) -> Iterator[list[Value]]:
             yield [cid, date(2026, 5, 1), date(2026, 4, 1), "Fin antes del inicio"]
 
 
-def catalogue() -> Iterator[list[Value]]:
+def catalogue() -> Iterator[Sequence[Value]]:
     yield BENEFITS.headers
     for code, name, kind, minimum, repeat, due, followup in DEFAULT_CATALOGUE:
         plans = "Pro, Premium" if code == "asesoria-meta-ads" else None
         yield [code, name, kind, minimum, repeat, due, followup, plans, "sí"]
 
 
-def settings() -> Iterator[list[Value]]:
+def settings() -> Iterator[Sequence[Value]]:
     yield SETTINGS.headers
-    yield from (
-        ["agencia", "Pixely"],
-        ["dias_gracia", 7],
-        ["meses_entre_beneficios", 1],
-    )
+    yield ["agencia", "Pixely"]
+    yield ["dias_gracia", 7]
+    yield ["meses_entre_beneficios", 1]
 
 
-def promotions() -> Iterator[list[Value]]:
+def promotions() -> Iterator[Sequence[Value]]:
     yield PROMOTIONS.headers
     yield ["reels-pro", "Paquete de reels", "4 reels con descuento", MONTH.last_day, 6]
 
@@ -225,7 +223,7 @@ def write(path: Path, size: Size, seed: int = 42) -> None:
 
     rng = random.Random(seed)
     book = Workbook(write_only=True)
-    tabs: list[tuple[str, Iterator[list[Value]]]] = [
+    tabs: list[tuple[str, Iterator[Sequence[Value]]]] = [
         (CLIENTS.name, clients(size, rng)),
         (PERIODS.name, _chain(periods(size, rng), bad_rows(size, rng))),
         (BENEFITS.name, catalogue()),
@@ -244,7 +242,7 @@ def write(path: Path, size: Size, seed: int = 42) -> None:
     temporary.replace(path)
 
 
-def _chain(*parts: Iterator[list[Value]]) -> Iterator[list[Value]]:
+def _chain(*parts: Iterator[Sequence[Value]]) -> Iterator[Sequence[Value]]:
     for part in parts:
         yield from part
 
