@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import typer.main
+from openpyxl import load_workbook
 from typer.core import TyperGroup
 
 from pixely_benefits.cli import app
@@ -580,3 +581,40 @@ def test_help_imports_no_heavy_module(tmp_path: Path) -> None:
     )
     assert "Usage" in result.stdout or "Uso" in result.stdout
     assert result.stderr.strip().splitlines()[-1] == "LOADED:"
+
+
+# CSV output never carries a formula
+
+
+@pytest.mark.parametrize(
+    "name", ["=1+1 Panadería", "+51 987 Café", "-2 Dulces", "@SUMA(A1)"]
+)
+def test_eligible_csv_neutralises_text_that_a_spreadsheet_would_run(
+    cli: Any, tmp_path: Path, name: str
+) -> None:
+    path = demo_with(
+        tmp_path,
+        Clientes=[["016", "x", None, "f@example.com", None, None, "Pro"]],
+        Suscripciones=[["016", "01/01/2025", None, None]],
+    )
+    book = load_workbook(path)
+    book["Clientes"]["B17"].value = name  # text in the sheet, not a formula
+    book["Clientes"]["B17"].data_type = "s"
+    book.save(path)
+    result = cli(
+        "--sheet", str(path), "eligible", "-m", "2026-12", "--all", "-f", "csv"
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = {row["ID"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
+    assert rows["016"]["Cliente"] == "'" + name
+    assert rows["001"]["Cliente"] == "Panadería La Espiga"
+
+
+def test_check_csv_neutralises_values_that_a_spreadsheet_would_run(
+    cli: Any, tmp_path: Path
+) -> None:
+    path = demo_with(tmp_path, Suscripciones=[["001", "-5", None, None]])
+    result = cli("--sheet", str(path), "check", "--format", "csv")
+    assert result.exit_code == 1
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[1][:4] == ["Suscripciones", "20", "Inicio", "'-5"]

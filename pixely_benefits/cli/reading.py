@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
@@ -63,7 +64,7 @@ def check(
         )
         sys.stdout.write("\n")
     elif output is Format.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = _SafeCsv()
         writer.writerow(["Pestaña", "Fila", "Columna", "Valor", "Problema"])
         writer.writerows([p.tab, p.row, p.column, p.value, p.message] for p in problems)
     elif not problems:
@@ -76,6 +77,34 @@ def check(
     else:
         _print_problems(loaded)
     raise typer.Exit(1 if problems else 0)
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _SafeCsv:
+    """A CSV writer whose text cells a spreadsheet will show, never run.
+
+    A name such as ``=1+1 Panadería`` or ``+51 987 Café`` would be a formula
+    when the CSV is opened in Excel or Google Sheets; such cells get a leading
+    ``'``, which those programs read as "this is text".
+    """
+
+    def __init__(self) -> None:
+        self._writer = csv.writer(sys.stdout, lineterminator="\n")
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([_csv_cell(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def _csv_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _print_problems(loaded: Loaded) -> None:
@@ -183,7 +212,7 @@ def eligible(
 def _write_csv(decisions: list[Decision]) -> None:
     from pixely_benefits.rules import REASONS
 
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer = _SafeCsv()
     writer.writerow(
         [
             "ID",
