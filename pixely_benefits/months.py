@@ -9,6 +9,12 @@ from datetime import date
 
 _PATTERN = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
+FIRST_YEAR = 1900
+LAST_YEAR = 9990
+"""The years a month typed by a person may have. Rules look a few years ahead
+and behind a month, and Python's dates end in 9999, so the range stays clear
+of that end; nothing the agency plans falls outside it."""
+
 
 @dataclass(frozen=True, order=True, slots=True)
 class Month:
@@ -21,11 +27,17 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> Month:
-        """``"2026-12"`` -> ``Month(2026, 12)``; raises ``ValueError`` otherwise."""
+        """``"2026-12"`` -> ``Month(2026, 12)``; raises ``ValueError`` otherwise.
+
+        The year must lie between :data:`FIRST_YEAR` and :data:`LAST_YEAR`.
+        """
         found = _PATTERN.match(text)
         if not found:
             raise ValueError(f"not a month: {text!r}")
-        return cls(int(found.group(1)), int(found.group(2)))
+        year = int(found.group(1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(f"year out of range: {year}")
+        return cls(year, int(found.group(2)))
 
     @classmethod
     def of(cls, day: date) -> Month:

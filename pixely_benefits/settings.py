@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pixely_benefits.errors import ConfigurationError
 
 
 class Settings(BaseSettings):
@@ -73,4 +75,41 @@ class Settings(BaseSettings):
 
 
 def get_settings() -> Settings:
-    return Settings()
+    """The settings, or one Spanish line naming the variable that is wrong."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise ConfigurationError(_explain(error)) from None
+
+
+_EXPECTED = {
+    "now": "una fecha y hora como 2026-12-03T09:30",
+    "google_retry_seconds": "un número de segundos mayor que 0, como 60",
+}
+
+
+def _explain(error: ValidationError) -> str:
+    """Which variables are wrong and what they should hold; values never shown.
+
+    A value may be a secret (a password pasted into the wrong variable), so
+    the message names the variable only.
+    """
+    fields = Settings.model_fields
+    names: list[str] = []
+    for detail in error.errors():
+        key = str(detail["loc"][0]) if detail["loc"] else ""
+        field = fields.get(key)
+        variable = f"PIXELY_{key.upper()}"
+        if field is not None and field.description:
+            variable = field.description.split(":")[0].split(" or ")[0]
+        expected = _EXPECTED.get(key, "un valor válido")
+        names.append(f"{variable} debe ser {expected}")
+    what = (
+        "Una variable de configuración no es válida"
+        if len(names) == 1
+        else "Algunas variables de configuración no son válidas"
+    )
+    return (
+        f"{what} (en el entorno o en el archivo .env): {'; '.join(names)}. "
+        "Corrige el valor o quita la variable."
+    )

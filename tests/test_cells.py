@@ -206,6 +206,9 @@ def test_month(value: Cell, expected: str | None) -> None:
         ("2026-00", "el mes no existe"),
         ("diciembre", "se esperaba un mes como 2026-03"),
         ("12/2026", "se esperaba un mes como 2026-03"),
+        ("0000-12", "el año debe estar entre 1900 y 9990"),
+        ("9999-12", "el año debe estar entre 1900 y 9990"),
+        (date(1, 1, 1), "el año debe estar entre 1900 y 9990"),
     ],
 )
 def test_month_errors(value: Cell, message: str) -> None:

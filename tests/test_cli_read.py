@@ -359,13 +359,25 @@ def test_eligible_table_without_all_hides_the_others(cli: Any, demo_xlsx: Path) 
     assert "✗" not in result.stdout
 
 
-@pytest.mark.parametrize("month", ["2026-13", "dic-2026", "12/2026"])
+@pytest.mark.parametrize(
+    "month", ["2026-13", "dic-2026", "12/2026", "0000-12", "9999-12", "1899-12"]
+)
 def test_eligible_bad_month_is_a_usage_error(
     cli: Any, demo_xlsx: Path, month: str
 ) -> None:
     result = cli("--sheet", str(demo_xlsx), "eligible", "--month", month)
     assert result.exit_code == 2
     assert f"«{month}» no es un mes" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "hoy"])
+def test_eligible_bad_date_is_a_usage_error(
+    cli: Any, demo_xlsx: Path, day: str
+) -> None:
+    result = cli("--sheet", str(demo_xlsx), "eligible", "--fecha", day)
+    assert result.exit_code == 2
+    assert f"«{day}» no es una fecha" in result.stderr
     assert result.stdout == ""
 
 

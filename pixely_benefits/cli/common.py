@@ -84,7 +84,7 @@ def load(ctx: typer.Context) -> Loaded:
 
 
 def parse_month(text: str | None) -> Month | None:
-    from pixely_benefits.months import Month
+    from pixely_benefits.months import FIRST_YEAR, LAST_YEAR, Month
 
     if text is None:
         return None
@@ -92,7 +92,8 @@ def parse_month(text: str | None) -> Month | None:
         return Month.parse(text)
     except ValueError:
         raise typer.BadParameter(
-            f"«{text}» no es un mes: usa el formato AAAA-MM, por ejemplo 2026-12."
+            f"«{text}» no es un mes: usa el formato AAAA-MM, por ejemplo 2026-12, "
+            f"con un año entre {FIRST_YEAR} y {LAST_YEAR}."
         ) from None
 
 

@@ -156,14 +156,19 @@ def _evaluate(
 def _parse_day(text: str | None) -> date | None:
     if text is None:
         return None
+    from pixely_benefits.months import FIRST_YEAR, LAST_YEAR
     from pixely_benefits.sheet import cells
 
     try:
-        return cells.day(text)
+        found = cells.day(text)
     except cells.CellError:
+        found = None
+    if found is None or not FIRST_YEAR <= found.year <= LAST_YEAR:
         raise typer.BadParameter(
-            f"«{text}» no es una fecha: usa AAAA-MM-DD o DD/MM/AAAA."
-        ) from None
+            f"«{text}» no es una fecha: usa AAAA-MM-DD o DD/MM/AAAA, con un año "
+            f"entre {FIRST_YEAR} y {LAST_YEAR}."
+        )
+    return found
 
 
 OnOption = Annotated[

@@ -12,6 +12,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from typing import TypeAlias
 
+from pixely_benefits.months import FIRST_YEAR, LAST_YEAR
 from pixely_benefits.sheet.schema import normalize
 
 Cell: TypeAlias = str | int | float | bool | date | datetime | None
@@ -128,20 +129,26 @@ def day(value: Cell) -> date | None:
 
 
 def month(value: Cell) -> str | None:
-    """A month as ``YYYY-MM``: from ``2026-03`` text or any accepted date form."""
+    """A month as ``YYYY-MM``: from ``2026-03`` text or any accepted date form.
+
+    The year must lie in the range :meth:`Month.parse` accepts.
+    """
     if is_blank(value):
         return None
     if isinstance(value, str) and (found := _MONTH.match(value.strip())):
         year, mon = int(found.group(1)), int(found.group(2))
         if not 1 <= mon <= 12:
             raise CellError("el mes no existe")
-        return f"{year:04d}-{mon:02d}"
-    try:
-        found_day = day(value)
-    except CellError:
-        raise CellError("se esperaba un mes como 2026-03") from None
-    assert found_day is not None
-    return f"{found_day.year:04d}-{found_day.month:02d}"
+    else:
+        try:
+            found_day = day(value)
+        except CellError:
+            raise CellError("se esperaba un mes como 2026-03") from None
+        assert found_day is not None
+        year, mon = found_day.year, found_day.month
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise CellError(f"el año debe estar entre {FIRST_YEAR} y {LAST_YEAR}")
+    return f"{year:04d}-{mon:02d}"
 
 
 def whole_number(value: Cell, *, minimum: int = 0) -> int | None:
