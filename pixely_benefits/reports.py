@@ -33,15 +33,19 @@ from pixely_benefits.promotions import (
     current_promotions,
     find_promotion,
     promotion_code,
+    why_not,
 )
 from pixely_benefits.records import (
     Benefit,
+    BenefitKind,
     Client,
+    ClientState,
     ControlData,
     Delivery,
     Promotion,
     delivery_id,
 )
+from pixely_benefits.rules import REASONS, explain
 from pixely_benefits.sheet.schema import normalize
 
 DOCUMENT = "reports/informe.{extension}"
@@ -93,6 +97,10 @@ class Report:
     sections: tuple[ReportSection, ...]
     checklist: tuple[Step, ...]
     resources: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    """What the CM should know before using the document (Spanish sentences):
+    no usable ``Entregas`` row, a row without ``Fecha límite``, a client who
+    does not qualify. The document is prepared all the same."""
 
     @property
     def delivery_id(self) -> str:
@@ -121,24 +129,23 @@ class Report:
 def find_delivery(
     data: ControlData, client_id: str, benefit: str, month: Month
 ) -> Delivery | None:
-    """The client's non-cancelled ``Entregas`` row of ``benefit`` for ``month``.
+    """The client's ``Entregas`` row of ``benefit`` for ``month``, in any state.
 
-    The row with the canonical ID wins; otherwise the first in sheet order
-    (a person may have typed the ID differently).
+    A row matches by its client, benefit and month, or by carrying the
+    canonical ID. A row still in force wins over a cancelled one; among equals,
+    the one with the canonical ID, else the first in sheet order (a person may
+    have typed the ID differently).
     """
+    wanted = delivery_id(client_id, benefit, month)
     rows = [
         d
         for d in data.deliveries
-        if d.client_id == client_id
-        and d.benefit == benefit
-        and d.month == month
-        and not d.cancelled
+        if d.delivery_id == wanted
+        or (d.client_id == client_id and d.benefit == benefit and d.month == month)
     ]
-    wanted = delivery_id(client_id, benefit, month)
-    for row in rows:
-        if row.delivery_id == wanted:
-            return row
-    return min(rows, key=lambda d: d.row) if rows else None
+    if not rows:
+        return None
+    return min(rows, key=lambda d: (d.cancelled, d.delivery_id != wanted, d.row))
 
 
 def build_report(
@@ -169,6 +176,7 @@ def build_report(
         due = today + timedelta(days=benefit.due_days)
     followup = _followup(procedure, benefit, row, due)
     offered = _offered(data, promotion or _recorded(data, row), today)
+    warnings = _warnings(data, client, benefit, month, row, due, today, offered)
     sections = tuple(
         ReportSection(
             title=section.title,
@@ -200,6 +208,7 @@ def build_report(
         sections=sections,
         checklist=procedure.steps + CLOSING_STEPS,
         resources=procedure.resources,
+        warnings=warnings,
     )
 
 
@@ -221,6 +230,91 @@ def _followup(
     return due + timedelta(days=days), (
         f"{days} días después de la fecha límite; ajústala a la fecha real de entrega"
     )
+
+
+def _warnings(
+    data: ControlData,
+    client: Client,
+    benefit: Benefit,
+    month: Month,
+    row: Delivery | None,
+    due: date,
+    today: date,
+    offered: Sequence[Promotion],
+) -> tuple[str, ...]:
+    """What :attr:`Report.warnings` says, in the order a CM should read it."""
+    estimate = (
+        f"la fecha límite del documento es una estimación, el {long_date(due)} "
+        f"(hoy más los {benefit.due_days} días de «Plazo (días)»)"
+    )
+    wanted = delivery_id(client.client_id, benefit.code, month)
+    found: list[str] = []
+    if client.state is not ClientState.ACTIVE:
+        found.append(f"{client.name} está {client.state.value} en «Clientes».")
+    if row is not None:
+        where = f"La fila «{row.delivery_id}» de Entregas (fila {row.row})"
+        if row.cancelled:
+            found.append(f"{where} está cancelada; el documento se preparó igual.")
+        if row.due is None:
+            found.append(f"{where} no tiene «Fecha límite»: {estimate}.")
+    elif wanted in data.delivery_ids:  # a row the loader left out as bad
+        found.append(
+            f"La fila «{wanted}» de Entregas tiene datos que no se pueden leer "
+            f"(«pixely check» los muestra): {estimate}."
+        )
+    else:
+        invited = (
+            " (no se le invitó con «pixely promo invite»)"
+            if benefit.kind is BenefitKind.CAMPAIGN
+            else ""
+        )
+        found.append(
+            f"{client.name} no tiene fila de «{benefit.code}» en Entregas para "
+            f"{month}{invited}: {estimate}."
+        )
+        if client.state is ClientState.ACTIVE:
+            found.extend(_not_qualifying(data, client, benefit, month, today, offered))
+    return tuple(found)
+
+
+def _not_qualifying(
+    data: ControlData,
+    client: Client,
+    benefit: Benefit,
+    month: Month,
+    today: date,
+    offered: Sequence[Promotion],
+) -> list[str]:
+    """Why ``client`` would not get ``benefit`` in ``month``: the rules of the
+    contract for a monthly benefit, each offered promotion's for a campaign.
+    Only for an active client: that a paused or cancelled one does not qualify
+    goes without saying."""
+    after = "; el documento se preparó igual."
+    if benefit.kind is BenefitKind.CAMPAIGN:
+        return [
+            f"{client.name} no califica para la promoción «{p.code}»: {reason}{after}"
+            for p in offered
+            if (reason := why_not(data, client, p, benefit, today))
+        ]
+    explanation = explain(data, client.client_id, month)
+    decision = explanation.decision
+    if decision.eligible:
+        if decision.benefit == benefit.code:
+            return []
+        return [
+            f"En {month} a {client.name} le corresponde «{decision.benefit}», no "
+            f"«{benefit.code}»{after}"
+        ]
+    reasons: list[str] = []
+    for check in explanation.checks:
+        if check.code == benefit.code and not check.candidate:
+            reasons.extend(check.reasons)
+    if not reasons and decision.reason is not None:
+        reasons.append(REASONS[decision.reason])
+    return [
+        f"{client.name} no es elegible para «{benefit.code}» en {month}: "
+        f"{'; '.join(reasons)}{after}"
+    ]
 
 
 def _recorded(data: ControlData, row: Delivery | None) -> str | None:
@@ -327,12 +421,25 @@ def render_report(
     return render_text(report, fmt, templates=templates).encode("utf-8")
 
 
-def choose_format(fmt: ReportFormat | None, target: Path | None) -> ReportFormat:
-    """``--formato`` if given, else the extension of ``--salida``, else Word."""
+def choose_format(
+    fmt: ReportFormat | None, target: Path | None, *, screen: bool = False
+) -> ReportFormat:
+    """``--formato`` if given, else the extension of ``--salida``, else Word (or
+    Markdown when the document goes to the ``screen``).
+
+    A ``--salida`` file whose extension is none of the formats is refused: a
+    document named ``.pdf`` that is really Word would not open.
+    """
     suffix = target.suffix.lower().lstrip(".") if target is not None else ""
     named = {f.value: f for f in ReportFormat}.get(suffix)
+    if suffix and named is None and target is not None and not target.is_dir():
+        raise UsageError(
+            f"--salida termina en .{suffix}, y el informe solo se guarda como .md, "
+            ".html o .docx: cambia la extensión (para un PDF, guarda el .html y "
+            "desde el navegador imprímelo como PDF)."
+        )
     if fmt is None:
-        return named or ReportFormat.DOCX
+        return named or (ReportFormat.MD if screen else ReportFormat.DOCX)
     if named is not None and named is not fmt:
         raise UsageError(
             f"--salida termina en .{suffix} pero --formato es {fmt.value}: "

@@ -435,3 +435,151 @@ def test_a_broken_override_names_the_template_and_line(
     assert "informe.html" in message
     assert "línea 2" in message
     assert not (tmp_path / "salida").exists()
+
+
+# --- what the command warns about ---------------------------------------------------
+
+
+def report_to_screen(cli: Any, location: str, benefit: str, client: str) -> Any:
+    result = cli(
+        "--sheet", location, "report", benefit, "--client", client, "--month", MONTH,
+        "--formato", "html", "--salida", "-", "--fecha", TODAY.isoformat(),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("<!DOCTYPE html>")
+    return result
+
+
+@pytest.mark.parametrize(
+    ("cells", "warning", "due"),
+    [
+        (
+            {"Estado": "entregado", "Fecha límite": None,
+             "Entregado": datetime(2026, 12, 10, 16, 0)},
+            "La fila «001-consultoria-negocio-2026-12» de Entregas (fila 20) no tiene "
+            "«Fecha límite»: la fecha límite del documento es una estimación, el 21 "
+            "de diciembre de 2026 (hoy más los 20 días de «Plazo (días)»).",
+            "21 de diciembre de 2026 (estimada)",
+        ),
+        (
+            {"Estado": "cancelado"},
+            "La fila «001-consultoria-negocio-2026-12» de Entregas (fila 20) está "
+            "cancelada; el documento se preparó igual.",
+            "22 de diciembre de 2026",
+        ),
+        (
+            {"ID": "001-consultoria-2026-12", "Estado": "pendiente",
+             "Fecha límite": None},
+            "La fila «001-consultoria-2026-12» de Entregas (fila 20) no tiene "
+            "«Fecha límite»",
+            "21 de diciembre de 2026 (estimada)",
+        ),
+        (
+            {"Estado": "enviado"},
+            "La fila «001-consultoria-negocio-2026-12» de Entregas tiene datos que no "
+            "se pueden leer («pixely check» los muestra)",
+            "21 de diciembre de 2026 (estimada)",
+        ),
+    ],
+)  # fmt: skip
+def test_the_clients_row_is_found_in_any_state_and_its_gaps_named(
+    cli: Any, sheet: SheetFactory, cells: dict[str, Cell], warning: str, due: str
+) -> None:
+    location = sheet.create(_with_delivery(**cells))
+    result = report_to_screen(cli, location, "consultoria-negocio", "001")
+    said = " ".join(result.stderr.split())
+    assert warning in said
+    assert "no tiene fila" not in said
+    assert due in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize(
+    ("benefit", "client", "warning"),
+    [
+        (
+            "estudio-mercado",
+            "009",
+            "Librería Letras no es elegible para «estudio-mercado» en 2026-12: "
+            "requiere 6 meses continuos (tiene 2); el documento se preparó igual.",
+        ),
+        (
+            "publicaciones-adicionales",
+            "002",
+            "En 2026-12 a Café Aroma le corresponde «estudio-mercado», no "
+            "«publicaciones-adicionales»; el documento se preparó igual.",
+        ),
+        (
+            "acceso-preferencial",
+            "014",
+            "Óptica Visión Clara no califica para la promoción «reels-pro»: tiene 3 "
+            "meses continuos y la promoción pide 6; el documento se preparó igual.",
+        ),
+        ("estudio-mercado", "003", "Gimnasio Fuerza está pausado en «Clientes»."),
+    ],
+)
+def test_a_client_without_a_row_is_told_why_it_does_not_qualify(
+    cli: Any, demo_xlsx: Path, benefit: str, client: str, warning: str
+) -> None:
+    result = report_to_screen(cli, str(demo_xlsx), benefit, client)
+    said = " ".join(result.stderr.split())
+    assert f"no tiene fila de «{benefit}» en Entregas para 2026-12" in said
+    assert warning in said
+
+
+def test_a_client_due_the_benefit_is_only_told_the_row_is_missing(
+    cli: Any, demo_xlsx: Path
+) -> None:
+    result = report_to_screen(cli, str(demo_xlsx), "publicaciones-adicionales", "001")
+    said = " ".join(result.stderr.split())
+    assert said == (
+        "Aviso: Panadería La Espiga no tiene fila de «publicaciones-adicionales» en "
+        "Entregas para 2026-12: la fecha límite del documento es una estimación, el "
+        "11 de diciembre de 2026 (hoy más los 10 días de «Plazo (días)»)."
+    )
+
+
+@pytest.mark.parametrize("name", ["x.pdf", "x.PDF", "informe.txt", "x.doc"])
+def test_an_output_name_of_another_format_is_refused(
+    cli: Any, demo_xlsx: Path, tmp_path: Path, name: str
+) -> None:
+    target = tmp_path / "rep" / name
+    result = cli("--sheet", str(demo_xlsx), "report", "estudio-mercado", "-c", "002",
+                 "-m", MONTH, "-o", str(target))  # fmt: skip
+    assert result.exit_code == 2
+    said = " ".join(result.stderr.split())
+    assert f"--salida termina en {target.suffix.lower()}" in said
+    assert ".md, .html o .docx" in said
+    assert not target.parent.exists()
+
+
+def test_the_screen_gets_markdown_by_default(cli: Any, demo_xlsx: Path) -> None:
+    result = cli("--sheet", str(demo_xlsx), "report", "estudio-mercado", "-c", "002",
+                 "-m", MONTH, "-o", "-")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Informe de estudio de mercado")
+
+
+# --- help texts -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("report",)],
+)
+def test_help_paragraphs_wrap_to_the_terminal(
+    cli: Any, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    # Rich keeps a single line break inside a paragraph: a line that ends early
+    # in a wide terminal means the help text has a hard break.
+    monkeypatch.setenv("COLUMNS", "120")
+    result = cli(*command, "--help")
+    assert result.exit_code == 0
+    description = result.stdout.split("╭")[0].split("Usage:")[1].splitlines()[1:]
+    paragraph: list[str] = []
+    for line in [*description, ""]:
+        if line.strip():
+            paragraph.append(line.strip())
+            continue
+        for early in paragraph[:-1]:
+            assert len(early) > 90, early
+        paragraph = []

@@ -34,7 +34,24 @@ def parse_day(text: str | None) -> date | None:
         ) from None
 
 
-@app.command()
+REPORT_HELP = (
+    "Prepara el entregable de un beneficio para un cliente: datos ya completos, las "
+    "secciones que pide su procedimiento y la lista de verificación."
+    "\n\n"
+    "La fecha límite sale de la fila del cliente en Entregas para ese mes, en "
+    "cualquier estado; si no hay fila o no tiene Fecha límite, se estima como hoy "
+    "más el Plazo (días) del beneficio."
+    "\n\n"
+    "Si el cliente no tiene fila del beneficio ese mes, o no es elegible para él, "
+    "lo avisa y prepara el documento igual, para adelantar trabajo."
+    "\n\n"
+    "El formato es el de --formato; si no se indica, el de la extensión de --salida "
+    "(.md, .html o .docx; otra extensión se rechaza), y si no, docx (md con "
+    "«--salida -»)."
+)
+
+
+@app.command(help=REPORT_HELP)
 def report(
     ctx: typer.Context,
     benefit: Annotated[
@@ -71,9 +88,9 @@ def report(
         typer.Option(
             "--formato",
             "-f",
-            help="docx (Word y Google Docs, por omisión), html (para imprimir o "
-            "guardar como PDF) o md (Markdown). Si no se indica, se toma de la "
-            "extensión de --salida.",
+            help="docx (Word y Google Docs), html (para imprimir o guardar como "
+            "PDF) o md (Markdown). Por omisión, el de la extensión de --salida; si "
+            "no, docx, o md con «--salida -».",
             show_default=False,
         ),
     ] = None,
@@ -82,8 +99,9 @@ def report(
         typer.Option(
             "--salida",
             "-o",
-            help="Archivo o carpeta donde guardarlo; «-» lo muestra en pantalla (md y "
-            "html). Por omisión: <carpeta de salida>/AAAA-MM/informes/.",
+            help="Archivo (.md, .html o .docx) o carpeta donde guardarlo; «-» lo "
+            "muestra en pantalla (md y html). Por omisión: <carpeta de "
+            "salida>/AAAA-MM/informes/.",
             metavar="RUTA",
             show_default=False,
         ),
@@ -92,8 +110,9 @@ def report(
         str | None,
         typer.Option(
             "--fecha",
-            help="Fecha de hoy para estimar la fecha límite cuando el cliente no tiene "
-            "fila del beneficio en Entregas ese mes (AAAA-MM-DD). Por omisión, hoy.",
+            help="Fecha de hoy (AAAA-MM-DD) para estimar la fecha límite cuando la "
+            "fila del beneficio en Entregas no la tiene o no existe. Por omisión, "
+            "hoy.",
             metavar="FECHA",
             show_default=False,
         ),
@@ -116,12 +135,7 @@ def report(
         ),
     ] = False,
 ) -> None:
-    """Prepara el entregable de un beneficio para un cliente: datos ya completos,
-    las secciones que pide su procedimiento y la lista de verificación.
-
-    La fecha límite sale de la fila del cliente en Entregas para ese mes; si no
-    la hay, se estima como hoy más el Plazo (días) del beneficio.
-    """
+    """Build the deliverable and save it (or show it); warnings go to stderr."""
     from rich.markup import escape
 
     from pixely_benefits.clock import now
@@ -147,7 +161,9 @@ def report(
     settings = get_settings()
     to_screen = target == "-"
     path = None if target is None or to_screen else Path(target).expanduser()
-    chosen = choose_format(ReportFormat(fmt.value) if fmt else None, path)
+    chosen = choose_format(
+        ReportFormat(fmt.value) if fmt else None, path, screen=to_screen
+    )
     if to_screen and chosen is ReportFormat.DOCX:
         raise typer.BadParameter(
             "un .docx no se puede mostrar en pantalla: usa --formato md o html, o "
@@ -171,16 +187,6 @@ def report(
         common.console.print(
             f"[green]Informe guardado[/] en «{escape(str(saved))}».", soft_wrap=True
         )
-    if document.due_estimated:
-        common.err_console.print(
-            f"[yellow]Aviso:[/] {escape(document.client.name)} no tiene fila de "
-            f"«{document.benefit.code}» en Entregas para {chosen_month}: la fecha "
-            "límite es una estimación.",
-            soft_wrap=True,
-        )
-    if document.client.state.value != "activo":
-        common.err_console.print(
-            f"[yellow]Aviso:[/] el cliente está {document.client.state.value}.",
-            soft_wrap=True,
-        )
+    for warning in document.warnings:
+        common.err_console.print(f"[yellow]Aviso:[/] {escape(warning)}", soft_wrap=True)
     common.summarise_problems(loaded.problems)
