@@ -175,12 +175,12 @@ def test_check_json_clean_is_an_empty_list(cli: Any, demo_xlsx: Path) -> None:
 
 def test_check_structural_error_exits_2_in_one_line(cli: Any, tmp_path: Path) -> None:
     tabs = demo_rows()
-    tabs["Clientes"][0] = ["ID", "Cliente", "Correo", "Correo"]
+    tabs["Clientes"][0][4] = "Correo"  # instead of WhatsApp
     path = write_xlsx(tmp_path / "b.xlsx", tabs)
     line = one_line_error(cli("--sheet", str(path), "check"))
     assert line == (
         "Error: La pestaña «Clientes» tiene el encabezado «Correo» repetido en las "
-        "columnas C y D: deja solo una."
+        "columnas D y E: deja solo una."
     )
 
 

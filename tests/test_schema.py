@@ -70,11 +70,30 @@ def test_any_column_order_and_extra_columns_ignored() -> None:
     assert match_headers(CLIENTS, header) == {"client_id": 4, "name": 1, "plan": 2}
 
 
-def test_the_main_header_wins_over_an_alias_used_elsewhere() -> None:
-    # In Suscripciones "ID" is an alias of "ID cliente": with both present the
-    # real header is used and the other column is an extra one.
-    found = match_headers(PERIODS, ["ID", "Inicio", "ID cliente"])
-    assert found["client_id"] == 2
+@pytest.mark.parametrize(
+    ("spec", "header", "expected"),
+    [
+        # In Suscripciones "ID" is an alias of "ID cliente", in Clientes the other
+        # way round: with both present no one knows which column holds the IDs.
+        (PERIODS, ["ID", "Inicio", "ID cliente"],
+         "La pestaña «Suscripciones» tiene dos columnas para «ID cliente», «ID» (A) "
+         "y «ID cliente» (C), y pixely no sabe cuál leer: deja solo una o cambia el "
+         "nombre de las demás."),
+        (CLIENTS, ["ID", "Cliente", "ID cliente"],
+         "La pestaña «Clientes» tiene dos columnas para «ID», «ID» (A) y "
+         "«ID cliente» (C), y pixely"),
+        (CLIENTS, ["ID", "Cliente", "Correo", "Teléfono", "E-mail"],
+         "dos columnas para «Correo», «Correo» (C) y «E-mail» (E)"),
+        (CLIENTS, ["Email", "ID", "Cliente", "e-mail", "Correo"],
+         "tres columnas para «Correo», «Email» (A), «e-mail» (D) y «Correo» (E)"),
+    ],
+)  # fmt: skip
+def test_two_names_of_one_column_are_ambiguous(
+    spec: TabSpec, header: list[str], expected: str
+) -> None:
+    with pytest.raises(StructuralError) as caught:
+        match_headers(spec, header)
+    assert expected in caught.value.message
 
 
 def test_duplicated_header_names_tab_and_columns() -> None:

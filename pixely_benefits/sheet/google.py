@@ -71,7 +71,7 @@ from pixely_benefits.sheet.google_values import (
     with_suffix,
 )
 from pixely_benefits.sheet.google_write import Writer
-from pixely_benefits.sheet.schema import TabSpec, normalize
+from pixely_benefits.sheet.schema import TabSpec, normalize, tab_titles
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +158,7 @@ class GoogleStore:
         answer = self._connect().metadata()
         self._title = str(answer.get("properties", {}).get("title", "")) or None
         sheets: dict[str, SheetInfo] = {}
+        titles: list[str] = []
         for sheet in answer.get("sheets", []):
             properties = sheet.get("properties", {})
             if properties.get("sheetType", "GRID") != "GRID":
@@ -170,6 +171,8 @@ class GoogleStore:
                 int(grid.get("columnCount", 0)),
             )
             sheets.setdefault(normalize(info.title), info)
+            titles.append(info.title)
+        tab_titles(titles)  # two tabs of the tool alike after folding: stop
         self._sheets = sheets
         return sheets
 

@@ -70,6 +70,10 @@ def raw_tab(title: str, answer: Mapping[str, Any]) -> tuple[RawTab, int]:
         if number == 1:
             header = header_of(values)
             continue
+        if len(values) > len(header) and not all(map(_blank, values[len(header) :])):
+            # data right of the last header: a blank header, reported when read
+            last = max(i for i, v in enumerate(values) if not _blank(v))
+            header += [""] * (last + 1 - len(header))
         row = [_cell(v) for v in values[: len(header)]]
         while row and row[-1] is None:
             row.pop()

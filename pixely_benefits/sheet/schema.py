@@ -7,7 +7,7 @@ ignores case, accents, surrounding spaces and repeated inner spaces.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -61,6 +61,28 @@ class TabSpec:
         raise KeyError(key)
 
 
+def tab_titles(titles: Iterable[str]) -> dict[str, str]:
+    """Each tab's title by its folded name (:func:`normalize`), first tab first.
+
+    Raises :class:`StructuralError` when two tabs fold to the name of a tab the
+    tool uses (``CLIENTES`` beside ``Clientes``): no one could tell which one
+    it reads and writes. Other tabs may repeat freely; the tool ignores them.
+    """
+    known = {normalize(spec.name) for spec in ALL_TABS}
+    found: dict[str, str] = {}
+    for title in titles:
+        folded = normalize(title)
+        if folded not in found:
+            found[folded] = title
+        elif folded in known:
+            raise StructuralError(
+                f"La hoja de control tiene dos pestañas «{found[folded]}» y «{title}» "
+                "que pixely no distingue (solo cambian mayúsculas, acentos o "
+                "espacios): cambia el nombre de una de las dos o bórrala."
+            )
+    return found
+
+
 def column_letter(index: int) -> str:
     """``0`` -> ``"A"``, ``26`` -> ``"AA"``."""
     letters = ""
@@ -76,9 +98,10 @@ def match_headers(
 ) -> dict[str, int]:
     """Map each column key of ``spec`` to its index in ``header``.
 
-    Raises :class:`StructuralError` for a missing required header, for a header
-    the tool reads that appears twice, and for a column that holds data under a
-    blank header. Extra columns are left out of the map.
+    Raises :class:`StructuralError` for a missing required header, for a column
+    the tool reads that appears twice (the same header, or two of its names:
+    ``Correo`` and ``E-mail``), and for a column that holds data under a blank
+    header. Extra columns are left out of the map.
     """
     by_name: dict[str, list[int]] = {}
     for index, text in enumerate(header):
@@ -95,26 +118,43 @@ def match_headers(
 
     found: dict[str, int] = {}
     for column in spec.columns:
-        for name in column.names:
-            places = by_name.get(name)
-            if not places:
-                continue
-            if len(places) > 1:
-                letters = " y ".join(column_letter(i) for i in places)
-                raise StructuralError(
-                    f"La pestaña «{spec.name}» tiene el encabezado «{header[places[0]].strip()}»"
-                    f" repetido en las columnas {letters}: deja solo una."
-                )
-            if places[0] in found.values():
-                continue
+        places = sorted(i for name in column.names for i in by_name.get(name, ()))
+        if len(places) > 1:
+            raise _repeated(spec, column, header, places)
+        if places:
             found[column.key] = places[0]
-            break
-        if column.required and column.key not in found:
+        elif column.required:
             raise StructuralError(
                 f"A la pestaña «{spec.name}» le falta la columna obligatoria "
                 f"«{column.header}»: añádela en la fila 1."
             )
     return found
+
+
+def _repeated(
+    spec: TabSpec, column: Column, header: Sequence[str], places: list[int]
+) -> StructuralError:
+    letters = _listed([column_letter(i) for i in places])
+    texts = [header[i].strip() for i in places]
+    if len({normalize(t) for t in texts}) == 1:
+        return StructuralError(
+            f"La pestaña «{spec.name}» tiene el encabezado «{texts[0]}» repetido en "
+            f"las columnas {letters}: deja solo una."
+        )
+    shown = _listed(
+        [f"«{t}» ({column_letter(i)})" for t, i in zip(texts, places, strict=True)]
+    )
+    count = {2: "dos", 3: "tres"}.get(len(places), str(len(places)))
+    return StructuralError(
+        f"La pestaña «{spec.name}» tiene {count} columnas para «{column.header}», "
+        f"{shown}, y pixely no sabe cuál leer: deja solo una o cambia el nombre de "
+        "las demás."
+    )
+
+
+def _listed(items: list[str]) -> str:
+    """``["A", "B", "C"]`` -> ``"A, B y C"``."""
+    return ", ".join(items[:-1]) + " y " + items[-1] if len(items) > 1 else items[0]
 
 
 def _col(

@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 from pixely_benefits.errors import SheetFormatError, SheetNotFoundError
 from pixely_benefits.sheet.base import ChangeSet, RawRow, RawTab
 from pixely_benefits.sheet.cells import Cell
-from pixely_benefits.sheet.schema import TabSpec, normalize
+from pixely_benefits.sheet.schema import TabSpec, normalize, tab_titles
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class WorkbookStore:
                 "que no esté dañado y que sea un .xlsx (ábrelo y guárdalo de nuevo "
                 "como .xlsx)."
             ) from error
-        titles = {normalize(name): name for name in reversed(book.sheet_names)}
+        titles = tab_titles(book.sheet_names)
         wanted = [(spec, titles.get(normalize(spec.name))) for spec in tabs]
         formula_refs = self._uncached_formulas([t for _, t in wanted if t is not None])
         found: dict[str, RawTab] = {}
@@ -193,12 +193,28 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
+def _data_width(rows: list[list[Any]], width: int) -> int:
+    """How many columns hold something: the header's, or more when data lies to
+    its right, so that a column of data without a header is seen (and reported)
+    instead of silently left out. calamine gives every row the width of the
+    used range, so a tab no wider than its header costs nothing."""
+    if not rows or len(rows[0]) <= width:
+        return width
+    for values in rows[1:]:
+        for index in range(len(values) - 1, width - 1, -1):
+            if _cell(values[index]) is not None:
+                width = index + 1
+                break
+    return width
+
+
 def _raw_tab(title: str, rows: list[list[Any]], formulas: list[str]) -> RawTab:
     header_cells = [_cell(v) for v in rows[0]] if rows else []
     header = ["" if v is None else str(v).strip() for v in header_cells]
     while header and not header[-1]:
         header.pop()
-    width = len(header)
+    width = _data_width(rows, len(header))
+    header += [""] * (width - len(header))
     body: list[RawRow] = []
     for index, values in enumerate(rows[1:], start=2):
         row = _trimmed(values, width)
