@@ -108,7 +108,7 @@ def test_the_invitation_message_names_the_promotion(
     body = message.get_body(("plain",))
     assert body is not None
     text = " ".join(body.get_content().split())
-    assert "«Paquete de reels profesionales»" in text
+    assert "una promoción: Paquete de reels profesionales." in text
     assert "Grabación y edición de 4 reels con 30 % de descuento." in text
     assert "disponible para ti hasta el 28 de febrero de 2027" in text
     # Plazo (días) of acceso-preferencial is 7.
@@ -120,6 +120,42 @@ def test_the_invitation_message_names_the_promotion(
     assert "008-acceso-preferencial-2026-12" in (folder / "index.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_a_promotion_is_offered_as_access_not_as_a_free_benefit(
+    cli: Any, demo: str, tmp_path: Path
+) -> None:
+    # The demo's reels-pro is a 30 % discount: "sin costo" would contradict it.
+    result = invite(cli, demo, tmp_path, "reels-pro", "--client", "008")
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "salida" / "2026-12"
+    with (folder / "008-acceso-preferencial-2026-12.eml").open("rb") as handle:
+        message = BytesParser(policy=policy.default).parse(handle)
+    assert message["Subject"] == (
+        "Dra. Patricia León, acceso preferencial para ti: Paquete de reels "
+        "profesionales"
+    )
+    parts = [message.get_body((kind,)) for kind in ("plain", "html")]
+    whatsapp = folder / "008-acceso-preferencial-2026-12.whatsapp.txt"
+    texts = [p.get_content() for p in parts if p is not None]
+    texts.append(whatsapp.read_text(encoding="utf-8"))
+    assert len(texts) == 3
+    for text in texts:
+        flat = " ".join(text.split())
+        assert "sin costo" not in flat
+        assert "te corresponde un beneficio" not in flat
+        assert "antes que a nadie una promoción" in flat
+        assert "acceso anticipado y preferencial a esta promoción: Grabación" in flat
+        assert "30 % de descuento" in flat
+    monthly = cli(
+        "--sheet", demo, "notify", "--client", "001", "--month", "2026-12",
+        "--salida", str(tmp_path / "salida"), env=ENV,
+    )  # fmt: skip
+    assert monthly.exit_code == 0, monthly.output
+    notice = (folder / "001-publicaciones-adicionales-2026-12.whatsapp.txt").read_text(
+        encoding="utf-8"
+    )
+    assert "te corresponde un beneficio sin costo adicional" in notice
 
 
 def test_nobody_is_invited_twice(
