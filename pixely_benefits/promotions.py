@@ -301,10 +301,7 @@ def plan_accept(
     plan = Plan()
     row = invitations(data, promotion).get(client.client_id)
     if row is None:
-        message = (
-            f"no fue invitado a «{promotion.code}»: invítalo primero con «pixely promo "
-            f"invite {promotion.code} --client {client.client_id}»"
-        )
+        message = _not_invited(data, client, promotion, now.date())
         plan.say(client.client_id, None, Result.SKIPPED, message)
         return plan
     if row.state is DeliveryState.CANCELLED:
@@ -330,6 +327,28 @@ def plan_accept(
     return plan
 
 
+def _not_invited(
+    data: ControlData, client: Client, promotion: Promotion, today: date
+) -> str:
+    """Why there is nothing to accept, and what (if anything) can be done."""
+    head = f"no fue invitado a «{promotion.code}»"
+    reason = why_not(data, client, promotion, campaign_benefit(data), today)
+    if reason is not None:
+        return f"{head} y no califica: {reason}; no se cambió nada"
+    reach = reachability(client, data.settings)
+    if not reach.reachable:
+        why = "; ".join(reach.problems) or "no tiene correo ni WhatsApp"
+        return (
+            f"{head}: califica, pero no se le puede escribir ({why}); completa sus "
+            f"datos en «Clientes», invítalo con «pixely promo invite {promotion.code} "
+            f"--client {client.client_id}» y repite este comando"
+        )
+    return (
+        f"{head}, aunque califica: invítalo con «pixely promo invite "
+        f"{promotion.code} --client {client.client_id}» y repite este comando"
+    )
+
+
 # --- list ---------------------------------------------------------------------------
 
 
@@ -339,10 +358,22 @@ class PromotionSummary:
 
     promotion: Promotion
     expired: bool
+    benefit: Benefit | None
+    """The campaign benefit promotions go out as; ``None`` without one."""
     qualifying: int
     """Clients that qualify today, invited or not."""
     invited: int
     accepted: int
+
+    @property
+    def benefit_months(self) -> int | None:
+        """``Meses mínimos`` of the campaign benefit."""
+        return None if self.benefit is None else self.benefit.min_months
+
+    @property
+    def required_months(self) -> int:
+        """The continuous months a client needs: the larger of both minimums."""
+        return max(self.promotion.min_months, self.benefit_months or 0)
 
     def as_json(self) -> dict[str, str | int | bool | None]:
         p = self.promotion
@@ -352,6 +383,8 @@ class PromotionSummary:
             "description": p.description,
             "valid_until": p.valid_until.isoformat() if p.valid_until else None,
             "min_months": p.min_months,
+            "benefit_min_months": self.benefit_months,
+            "required_months": self.required_months,
             "expired": self.expired,
             "qualifying": self.qualifying,
             "invited": self.invited,
@@ -379,6 +412,7 @@ def summarise(data: ControlData, today: date) -> list[PromotionSummary]:
             PromotionSummary(
                 promotion=promotion,
                 expired=expired(promotion, today),
+                benefit=benefit,
                 qualifying=qualifying,
                 invited=sum(1 for r in rows if not r.cancelled),
                 accepted=sum(

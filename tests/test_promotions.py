@@ -358,6 +358,70 @@ def test_accept_without_an_invitation_explains(
     assert len(stored(sheet, demo, "Entregas")) == DEMO_ROWS
 
 
+@pytest.mark.parametrize(
+    ("client", "changes", "message"),
+    [
+        (
+            "014",
+            {},
+            "no fue invitado a «reels-pro» y no califica: tiene 3 meses continuos y "
+            "la promoción pide 6; no se cambió nada",
+        ),
+        (
+            "003",
+            {},
+            "no fue invitado a «reels-pro» y no califica: está pausado",
+        ),
+        (
+            "002",
+            {"Correo": None},
+            "no fue invitado a «reels-pro»: califica, pero no se le puede escribir",
+        ),
+    ],
+)
+def test_accept_without_an_invitation_says_whether_the_client_qualifies(
+    cli: Any,
+    sheet: SheetFactory,
+    client: str,
+    changes: dict[str, Cell],
+    message: str,
+) -> None:
+    tabs = demo_rows()
+    header = [str(h) for h in tabs["Clientes"][0]]
+    for row in tabs["Clientes"][1:]:
+        if row[0] == client:
+            for column, value in changes.items():
+                row[header.index(column)] = value
+    location = sheet.create(tabs)
+    result = cli(
+        "--sheet", location, "promo", "accept", "reels-pro", "-c", client, env=ENV
+    )
+    assert result.exit_code == 1
+    said = " ".join(result.stdout.split())
+    assert message in said
+    if "no califica" in message:
+        assert "promo invite" not in said
+    assert len(stored(sheet, location, "Entregas")) == DEMO_ROWS
+
+
+def test_promo_list_shows_the_months_that_count(cli: Any, sheet: SheetFactory) -> None:
+    # A blank «Meses mínimos» is 0, but acceso-preferencial asks for 3 itself.
+    location = sheet.create(with_promotion(**{"Código": "web", "Promoción": "Web"}))
+    listed = cli("--sheet", location, "promo", "list", "-f", "json", env=ENV)
+    web = json.loads(listed.stdout)[1]
+    assert (web["min_months"], web["benefit_min_months"]) == (0, 3)
+    assert web["required_months"] == 3
+    table = cli("--sheet", location, "promo", "list", env=ENV)
+    lines = table.stdout.splitlines()
+    row = next(line for line in lines if line.startswith("web "))
+    assert row.split()[2:4] == ["sin", "fin"]
+    assert row.split()[4:6] == ["3", "*"]
+    assert (
+        "* web: pide 3 meses continuos, el mayor entre los 0 de la promoción y los 3 "
+        "del beneficio «acceso-preferencial»." in " ".join(table.stdout.split())
+    )
+
+
 def test_promo_list_shows_each_promotion(
     cli: Any, sheet: SheetFactory, tmp_path: Path
 ) -> None:
@@ -380,6 +444,8 @@ def test_promo_list_shows_each_promotion(
             "description": "Grabación y edición de 4 reels con 30 % de descuento.",
             "valid_until": "2027-02-28",
             "min_months": 6,
+            "benefit_min_months": 3,
+            "required_months": 6,
             "expired": False,
             "qualifying": 6,
             "invited": 0,
@@ -391,6 +457,8 @@ def test_promo_list_shows_each_promotion(
             "description": None,
             "valid_until": "2026-11-30",
             "min_months": 12,
+            "benefit_min_months": 3,
+            "required_months": 12,
             "expired": True,
             "qualifying": 2,
             "invited": 0,

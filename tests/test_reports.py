@@ -564,7 +564,12 @@ def test_the_screen_gets_markdown_by_default(cli: Any, demo_xlsx: Path) -> None:
 
 @pytest.mark.parametrize(
     "command",
-    [("report",)],
+    [
+        ("report",),
+        ("promo", "list"),
+        ("promo", "invite"),
+        ("promo", "accept"),
+    ],
 )
 def test_help_paragraphs_wrap_to_the_terminal(
     cli: Any, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]

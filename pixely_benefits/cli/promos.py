@@ -41,7 +41,13 @@ class ListFormat(StrEnum):
     json = "json"
 
 
-@promo_app.command("list")
+LIST_HELP = (
+    "Lista las promociones: vigencia, meses continuos que pide cada una, clientes "
+    "que califican hoy, invitados y aceptados."
+)
+
+
+@promo_app.command("list", help=LIST_HELP)
 def list_promotions(
     ctx: typer.Context,
     output: Annotated[
@@ -49,8 +55,7 @@ def list_promotions(
         typer.Option("--format", "-f", help="table (tabla, por omisión) o json."),
     ] = ListFormat.table,
 ) -> None:
-    """Lista las promociones: vigencia, meses mínimos, clientes que califican hoy,
-    invitados y aceptados."""
+    """List the promotions with their invitations so far."""
     from pixely_benefits.clock import now
     from pixely_benefits.promotions import summarise
 
@@ -94,16 +99,46 @@ def _print_summaries(summaries: list[PromotionSummary]) -> None:
             escape(p.code),
             escape(p.name),
             until,
-            str(p.min_months),
+            _months(s),
             str(s.qualifying),
             str(s.invited),
             str(s.accepted),
             style="dim" if s.expired else None,
         )
     common.console.print(table)
+    for s in summaries:
+        if s.benefit is not None and s.benefit.min_months != s.promotion.min_months:
+            common.console.print(
+                f"* {escape(s.promotion.code)}: pide {s.required_months} meses "
+                f"continuos, el mayor entre los {s.promotion.min_months} de la "
+                f"promoción y los {s.benefit.min_months} del beneficio "
+                f"«{escape(s.benefit.code)}».",
+                soft_wrap=True,
+            )
 
 
-@promo_app.command()
+def _months(summary: PromotionSummary) -> str:
+    """The minimum that counts, marked when the promotion's own is another."""
+    promotion, benefit = summary.promotion, summary.benefit
+    differs = benefit is not None and benefit.min_months != promotion.min_months
+    return f"{summary.required_months}{' *' if differs else ''}"
+
+
+INVITE_HELP = (
+    "Invita a una promoción a los clientes que califican, como notify."
+    "\n\n"
+    "Califica quien no está pausado ni cancelado y lleva al menos los «Meses "
+    "mínimos» continuos de la promoción (y los del beneficio de campaña). Cada "
+    "invitado recibe una fila «pendiente» del beneficio de campaña en Entregas y "
+    "sus mensajes en la carpeta de salida; confírmalos con «pixely sent». Nadie es "
+    "invitado dos veces a la misma promoción, y una promoción vencida se rechaza."
+    "\n\n"
+    "Sale con 0 si todo quedó hecho, 1 si algún cliente quedó sin invitación y 2 "
+    "si el comando no pudo ejecutarse."
+)
+
+
+@promo_app.command(help=INVITE_HELP)
 def invite(
     ctx: typer.Context,
     code: CodeArgument,
@@ -144,18 +179,7 @@ def invite(
         typer.Option("--all", "-a", help="Lista también quién no califica y por qué."),
     ] = False,
 ) -> None:
-    """Invita a una promoción a los clientes que califican, como notify.
-
-    Califica quien no está pausado ni cancelado y lleva al menos los «Meses
-    mínimos» continuos de la promoción (y los del beneficio de campaña). Cada
-    invitado recibe una fila «pendiente» del beneficio de campaña en Entregas y
-    sus mensajes en la carpeta de salida; confírmalos con «pixely sent». Nadie
-    es invitado dos veces a la misma promoción, y una promoción vencida se
-    rechaza.
-
-    Sale con 0 si todo quedó hecho, 1 si algún cliente quedó sin invitación y 2
-    si el comando no pudo ejecutarse.
-    """
+    """Invite the qualifying clients and prepare their messages."""
     from pixely_benefits.cli import monthly
     from pixely_benefits.promotions import plan_invite
     from pixely_benefits.settings import get_settings
@@ -227,7 +251,17 @@ def _print_invitation(
         )
 
 
-@promo_app.command()
+ACCEPT_HELP = (
+    "Registra que un cliente aceptó la promoción: su invitación pasa a «aceptado»."
+    "\n\n"
+    "Después, registra la entrega con «pixely deliver». Sale con 0 si quedó "
+    "registrado (o ya lo estaba), 1 si el cliente no tiene invitación abierta (el "
+    "mensaje dice si califica y cómo invitarlo) y 2 si el comando no pudo "
+    "ejecutarse (por ejemplo, una promoción vencida)."
+)
+
+
+@promo_app.command(help=ACCEPT_HELP)
 def accept(
     ctx: typer.Context,
     code: CodeArgument,
@@ -243,12 +277,7 @@ def accept(
         ),
     ],
 ) -> None:
-    """Registra que un cliente aceptó la promoción: su invitación pasa a «aceptado».
-
-    Después, registra la entrega con «pixely deliver». Sale con 0 si quedó
-    registrado (o ya lo estaba), 1 si el cliente no tiene invitación abierta y 2
-    si el comando no pudo ejecutarse (por ejemplo, una promoción vencida).
-    """
+    """Mark the client's invitation accepted."""
     from pixely_benefits.cli import monthly
     from pixely_benefits.promotions import plan_accept
 
