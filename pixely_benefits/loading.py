@@ -33,6 +33,7 @@ from pixely_benefits.records import (
 from pixely_benefits.sheet import cells
 from pixely_benefits.sheet.base import RawTab, Store
 from pixely_benefits.sheet.schema import (
+    ALL_TABS,
     BENEFITS,
     CLIENTS,
     DELIVERIES,
@@ -97,6 +98,8 @@ class _Tab:
     def __init__(
         self, spec: TabSpec, raw: RawTab | None, problems: list[Problem]
     ) -> None:
+        if raw is not None and not (raw.header or spec.required):
+            raw = None  # an entirely blank optional tab is an empty one
         self.spec = spec
         self.raw = raw
         self.problems = problems
@@ -223,6 +226,9 @@ def parse(raw: dict[str, RawTab]) -> Loaded:
             )
     problems: list[Problem] = []
     tabs = {spec.name: _Tab(spec, raw.get(spec.name), problems) for spec in READ_TABS}
+    for spec in ALL_TABS:  # tabs read for a command (Historial): their headers too
+        if spec.name in raw and spec.name not in tabs:
+            _Tab(spec, raw[spec.name], problems)
 
     clients_tab = tabs[CLIENTS.name]
     all_client_ids = {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -223,4 +225,24 @@ def test_init_refuses_a_name_that_is_not_xlsx(cli: Any, tmp_path: Path) -> None:
     result = cli("init", "beneficios.csv")
     assert result.exit_code == 2
     assert "debe terminar en .xlsx" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664)])
+def test_init_gives_the_new_file_the_usual_permissions(
+    cli: Any, tmp_path: Path, umask: int, mode: int
+) -> None:
+    previous = os.umask(umask)
+    try:
+        result = cli("init", "beneficios.xlsx")
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE((tmp_path / "beneficios.xlsx").stat().st_mode) == mode
+
+
+def test_init_month_without_demo_is_refused(cli: Any, tmp_path: Path) -> None:
+    result = cli("init", "beneficios.xlsx", "--month", "2026-12")
+    assert result.exit_code == 2
+    assert "--month solo sirve con --demo" in result.stderr
     assert list(tmp_path.iterdir()) == []

@@ -96,3 +96,26 @@ def test_twin_tabs_the_tool_does_not_use_are_ignored(cli: Any, tmp_path: Path) -
     tabs["NOTAS"] = [["b"]]
     path = write_xlsx(tmp_path / "b.xlsx", tabs)
     assert cli("--sheet", str(path), "check").exit_code == 0
+
+
+@pytest.mark.parametrize("tab", ["Entregas", "Historial", "Promociones"])
+def test_an_entirely_blank_optional_tab_is_an_empty_one(
+    cli: Any, sheet: SheetFactory, tmp_path: Path, tab: str
+) -> None:
+    from pixely_benefits.sheet.schema import DELIVERIES, HISTORY
+
+    tabs = demo_rows()
+    tabs[tab] = []
+    location = sheet.create(tabs)
+    assert cli("--sheet", location, "check").exit_code == 0
+    result = cli(
+        "--sheet", location, "notify", "--month", "2026-12",
+        "--salida", str(tmp_path / "salida"),
+        env={"PIXELY_NOW": "2026-12-03T09:30", "PIXELY_USER": "lucia"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    for spec in (DELIVERIES, HISTORY):
+        rows = sheet.rows(location, spec.name)
+        if spec.name == tab:
+            assert rows[0] == spec.headers  # every header, as in a new tab
+        assert len(rows) > 1

@@ -67,6 +67,11 @@ def init(
     from pixely_benefits.sheet.workbook_init import create_workbook
     from pixely_benefits.starter import demo_tabs, starter_tabs
 
+    if month is not None and not demo:
+        raise typer.BadParameter(
+            "--month solo sirve con --demo: quítalo, o añade --demo para una hoja "
+            "con datos de ejemplo de ese mes."
+        )
     location = str(path) if path else sheet or common.sheet_location(ctx)
     chosen = common.parse_month(month) or current_month(BusinessSettings())
     tabs = demo_tabs(chosen) if demo else starter_tabs()

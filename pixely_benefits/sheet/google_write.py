@@ -62,7 +62,10 @@ class _Target:
     """Columns already looked up, by the name a change used."""
 
     def __post_init__(self) -> None:
-        self.columns = match_headers(self.spec, self.header)
+        self.columns = match_headers(self.spec, self.header) if self.header else {}
+        if not self.header:  # an entirely blank tab gets its headers, as a new one
+            for column in self.spec.columns:
+                self.column(column.header)
 
     def column(self, name: str) -> int:
         """The 0-based column of header ``name``, added at the end of row 1 if missing."""

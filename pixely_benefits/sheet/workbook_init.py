@@ -69,6 +69,7 @@ def create_workbook(
     os.close(handle)
     try:
         book.save(temporary)
+        os.chmod(temporary, _new_file_mode())  # mkstemp makes it private (0600)
         if path.exists():
             raise PixelyError(f"Ya existe «{path}»: no se sobrescribe.")
         os.replace(temporary, path)
@@ -80,3 +81,10 @@ def create_workbook(
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def _new_file_mode() -> int:
+    """The mode a file created by any program gets here: 0666 less the umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask

@@ -341,9 +341,12 @@ class _Tab:
         ]
         while self.header and not self.header[-1]:
             self.header.pop()
-        self.columns = match_headers(spec, self.header)
+        self.columns = match_headers(spec, self.header) if self.header else {}
         self._keys: dict[str, list[int]] | None = None
         self._last_row = 1
+        if not self.header:  # an entirely blank tab gets its headers, as a new one
+            for column in spec.columns:
+                self.column(column.header)
 
     def _scan(self) -> dict[str, list[int]]:
         """Index the key column and find the last row that holds data, in one pass."""
