@@ -92,7 +92,9 @@ def plan_followup_done(
     The row is the client's delivered row of that benefit with a pending
     ``Seguimiento`` (in ``month`` if given; several → :class:`UsageError`).
     ``Notas`` gets ``Seguimiento del <fecha> hecho el <hoy>: <nota>``;
-    ``Seguimiento`` is cleared, or set to ``next_date``.
+    ``Seguimiento`` is cleared, or set to ``next_date``. When the follow-up
+    was already recorded (no pending date), ``next_date`` is still set on the
+    latest delivered row, with the note; without it nothing changes.
     """
     client = find_client(data, client_id)
     benefit = find_benefit(data, benefit_code)
@@ -114,31 +116,44 @@ def plan_followup_done(
             f"{client.client_id} tiene seguimientos pendientes de «{benefit.code}» en "
             f"varios meses ({months}): indica cuál con --month."
         )
-    plan = Plan()
-    if not pending:
-        where = f" en {month}" if month else ""
-        if delivered:
-            message = (
-                f"«{benefit.code}»{where} no tiene un seguimiento pendiente (la columna "
-                "Seguimiento está vacía): no se cambió nada"
-            )
-            plan.say(
-                client.client_id, delivered[0].delivery_id, Result.UNCHANGED, message
-            )
-        else:
-            message = (
-                f"no hay una entrega de «{benefit.code}»{where}: registra primero la "
-                f"entrega con «pixely deliver {benefit.code} --client {client.client_id}»"
-            )
-            plan.say(client.client_id, None, Result.SKIPPED, message)
-        return plan
-    row = pending[0]
-    assert row.followup is not None
     if next_date is not None and next_date <= now.date():
         raise UsageError(
             f"La fecha del próximo seguimiento ({next_date:%d/%m/%Y}) ya pasó: "
             "indica una fecha futura en --siguiente."
         )
+    plan = Plan()
+    stamp = Stamp(now, user)
+    if not pending:
+        where = f" en {month}" if month else ""
+        if not delivered:
+            message = (
+                f"no hay una entrega de «{benefit.code}»{where}: registra primero la "
+                f"entrega con «pixely deliver {benefit.code} --client {client.client_id}»"
+            )
+            plan.say(client.client_id, None, Result.SKIPPED, message)
+            return plan
+        latest = max(delivered, key=lambda r: (r.month, r.row))
+        if next_date is not None:
+            _schedule(plan, latest, next_date, note, stamp, benefit.name)
+            return plan
+        message = (
+            f"«{benefit.code}» ({latest.month}) no tiene un seguimiento pendiente (ya "
+            "se registró, o la columna Seguimiento está vacía): no se cambió nada; "
+            "para acordar otro, repite el comando con --siguiente FECHA"
+        )
+        plan.say(client.client_id, latest.delivery_id, Result.UNCHANGED, message)
+        return plan
+    row = pending[0]
+    assert row.followup is not None
+    if next_date is not None and next_date == row.followup:
+        # A re-run of the command that already moved Seguimiento to next_date:
+        # the follow-up now pending is that future one, not done yet.
+        message = (
+            f"el próximo seguimiento de «{benefit.code}» ({row.month}) ya está fijado "
+            f"para el {next_date:%d/%m/%Y}: no se cambió nada"
+        )
+        plan.say(client.client_id, row.delivery_id, Result.UNCHANGED, message)
+        return plan
     line = f"Seguimiento del {row.followup:%d/%m/%Y} hecho el {now:%d/%m/%Y}: {note}"
     values: dict[str, Cell] = {
         "Seguimiento": next_date,
@@ -147,7 +162,7 @@ def plan_followup_done(
     detail = f"seguimiento del {row.followup:%d/%m/%Y} hecho; nota: {note}"
     if next_date is not None:
         detail += f"; próximo: {next_date:%d/%m/%Y}"
-    plan.update(row, values, Stamp(now, user), FOLLOWUP, detail)
+    plan.update(row, values, stamp, FOLLOWUP, detail)
     after = (
         f"; próximo seguimiento el {next_date:%d/%m/%Y}"
         if next_date
@@ -156,3 +171,24 @@ def plan_followup_done(
     message = f"seguimiento de {benefit.name} registrado ({row.month}){after}"
     plan.say(client.client_id, row.delivery_id, Result.DONE, message)
     return plan
+
+
+def _schedule(
+    plan: Plan, row: Delivery, next_date: date, note: str, stamp: Stamp, name: str
+) -> None:
+    """Set the next ``Seguimiento`` of a row whose last follow-up is recorded."""
+    line = (
+        f"Próximo seguimiento acordado el {stamp.now:%d/%m/%Y} para el "
+        f"{next_date:%d/%m/%Y}: {note}"
+    )
+    values: dict[str, Cell] = {
+        "Seguimiento": next_date,
+        "Notas": append_note(row.notes, line),
+    }
+    detail = f"próximo seguimiento: {next_date:%d/%m/%Y}; nota: {note}"
+    plan.update(row, values, stamp, FOLLOWUP, detail)
+    message = (
+        f"el seguimiento de {name} ({row.month}) ya estaba registrado; próximo "
+        f"seguimiento el {next_date:%d/%m/%Y}"
+    )
+    plan.say(row.client_id, row.delivery_id, Result.DONE, message)

@@ -203,6 +203,42 @@ def test_followup_done_can_set_the_next_date(
     assert dates["001-estudio-mercado-2026-11"] == "2027-01-15"
 
 
+def test_a_next_date_after_the_follow_up_was_recorded_is_still_set(
+    cli: Any, sheet: SheetFactory, followup_sheet: str
+) -> None:
+    key = "012-consultoria-negocio-2026-10"
+    base = ("--sheet", followup_sheet, "followup-done", "012", "consultoria-negocio")
+    done = cli(*base, "--note", "Revisamos precios", env=ENV)
+    assert done.exit_code == 0, done.output
+    forgot = cli(*base, "--note", "Otra revisión en febrero", env=ENV)
+    assert "repite el comando con --siguiente FECHA" in " ".join(forgot.stdout.split())
+    history = stored(sheet, followup_sheet, "Historial")
+
+    later = ("--note", "Otra revisión en febrero", "--siguiente", "2027-02-01")
+    result = cli(*base, *later, env=ENV)
+    assert result.exit_code == 0, result.output
+    assert "ya estaba registrado; próximo seguimiento el 01/02/2027" in result.stdout
+    row = entry(sheet, followup_sheet, key)
+    assert day_of(row["Seguimiento"]) == date(2027, 2, 1)
+    assert row["Notas"] == (
+        "Seguimiento del 01/12/2026 hecho el 03/12/2026: Revisamos precios\n"
+        "Próximo seguimiento acordado el 03/12/2026 para el 01/02/2027: Otra "
+        "revisión en febrero"
+    )
+    logged = stored(sheet, followup_sheet, "Historial")
+    assert logged[:-1] == history
+    assert logged[-1]["Detalle"] == (
+        "entregado; próximo seguimiento: 01/02/2027; nota: Otra revisión en febrero"
+    )
+
+    # The same command again must not record the February follow-up as done.
+    again = cli(*base, *later, env=ENV)
+    assert again.exit_code == 0, again.output
+    assert "ya está fijado para el 01/02/2027: no se cambió nada" in again.stdout
+    assert stored(sheet, followup_sheet, "Historial") == logged
+    assert entry(sheet, followup_sheet, key) == row
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
@@ -214,7 +250,7 @@ def test_followup_done_can_set_the_next_date(
         (
             ("011", "optimizacion-estrategia", "--note", "x"),
             1,
-            "registra primero la entrega con «pixely deliver optimizacion-estrategia",
+            "deliver optimizacion-estrategia --client 011»",
         ),
         (
             ("012", "consultoria", "--note", "x"),

@@ -566,6 +566,8 @@ def test_the_screen_gets_markdown_by_default(cli: Any, demo_xlsx: Path) -> None:
     "command",
     [
         ("report",),
+        ("followups",),
+        ("followup-done",),
         ("promo", "list"),
         ("promo", "invite"),
         ("promo", "accept"),

@@ -38,7 +38,16 @@ def parse_day(text: str | None, option: str) -> date | None:
         ) from None
 
 
-@app.command()
+FOLLOWUPS_HELP = (
+    "Lista los seguimientos por hacer: entregas cuya fecha de «Seguimiento» ya "
+    "llegó (de cualquier mes), la más antigua primero."
+    "\n\n"
+    "Regístralos con «pixely followup-done». Sale con 0 siempre que pudo leer la "
+    "hoja, para que cron pueda enviar la lista por correo."
+)
+
+
+@app.command(help=FOLLOWUPS_HELP)
 def followups(
     ctx: typer.Context,
     until: Annotated[
@@ -56,12 +65,7 @@ def followups(
         typer.Option("--format", "-f", help="table (tabla, por omisión) o json."),
     ] = Format.table,
 ) -> None:
-    """Lista los seguimientos por hacer: entregas cuya fecha de «Seguimiento» ya
-    llegó (de cualquier mes), la más antigua primero.
-
-    Regístralos con «pixely followup-done». Sale con 0 siempre que pudo leer la
-    hoja, para que cron pueda enviar la lista por correo.
-    """
+    """List the delivered rows whose follow-up date has come."""
     from pixely_benefits.clock import now
     from pixely_benefits.followups import due_followups
 
@@ -124,7 +128,23 @@ def _print_followups(found: list[DueFollowup], until: date, today: date) -> None
     )
 
 
-@app.command("followup-done")
+FOLLOWUP_DONE_HELP = (
+    "Registra que hiciste el seguimiento de una entrega."
+    "\n\n"
+    "En la fila de Entregas se añade a «Notas» la línea «Seguimiento del <fecha> "
+    "hecho el <hoy>: <nota>» y se vacía «Seguimiento», así sale de «pixely "
+    "followups» y de «pixely status»; con --siguiente queda la nueva fecha. El "
+    "Historial guarda la fecha que tocaba."
+    "\n\n"
+    "Si ese seguimiento ya estaba registrado, con --siguiente solo se fija la "
+    "fecha del próximo (y la nota); sin --siguiente no se cambia nada."
+    "\n\n"
+    "Sale con 0 si quedó registrado (o no había nada pendiente), 1 si no hay una "
+    "entrega de ese beneficio y 2 si el comando no pudo ejecutarse."
+)
+
+
+@app.command("followup-done", help=FOLLOWUP_DONE_HELP)
 def followup_done(
     ctx: typer.Context,
     client: Annotated[
@@ -170,16 +190,7 @@ def followup_done(
         ),
     ] = None,
 ) -> None:
-    """Registra que hiciste el seguimiento de una entrega.
-
-    En la fila de Entregas se añade a «Notas» la línea «Seguimiento del <fecha>
-    hecho el <hoy>: <nota>» y se vacía «Seguimiento», así sale de «pixely
-    followups» y de «pixely status» (con --siguiente, queda la nueva fecha). El
-    Historial guarda la fecha que tocaba.
-
-    Sale con 0 si quedó registrado (o no había nada pendiente), 1 si no hay una
-    entrega de ese beneficio y 2 si el comando no pudo ejecutarse.
-    """
+    """Record a follow-up as done, or schedule the next one."""
     from pixely_benefits.cli import monthly
     from pixely_benefits.followups import plan_followup_done
 
