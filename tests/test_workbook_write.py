@@ -19,6 +19,7 @@ from openpyxl.styles import PatternFill
 
 from pixely_benefits.errors import (
     ConcurrentChangeError,
+    PixelyError,
     StructuralError,
     WriteConflictError,
 )
@@ -560,3 +561,21 @@ def test_a_formula_column_the_rules_read_still_reads_after_a_write(
     plain = load(WorkbookStore(path))
     assert plain.data.clients[0].plan is None
     assert any("fórmula" in p.message for p in plain.problems)
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o400])
+def test_a_read_only_workbook_is_left_alone(tmp_path: Path, mode: int) -> None:
+    # Replacing the file through a temporary one would silently undo the mark,
+    # so it is checked on the mode bits too: os.access says yes to root.
+    path = write_xlsx(tmp_path / "b.xlsx", {"Entregas": entregas(row("001-a-2026-12"))})
+    os.chmod(path, mode)
+    before = path.read_bytes()
+    update = RowUpdate(DELIVERIES, "001-a-2026-12", {"Estado": "entregado"})
+    with pytest.raises(PixelyError) as caught:
+        apply_changes(path, ChangeSet(updates=[update]))
+    assert caught.value.message.startswith(
+        "«b.xlsx» es de solo lectura: no se escribió nada."
+    )
+    assert path.read_bytes() == before
+    assert os.stat(path).st_mode & 0o777 == mode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.xlsx"]

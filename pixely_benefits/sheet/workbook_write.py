@@ -36,6 +36,7 @@ from xml.etree import ElementTree
 
 from pixely_benefits.errors import (
     ConcurrentChangeError,
+    PixelyError,
     SheetFormatError,
     StructuralError,
     WriteConflictError,
@@ -100,6 +101,7 @@ def apply_changes(
 
     if not changes:
         return
+    _check_writable(path)
     opened = office_lock(path)
     if opened is not None:
         raise ConcurrentChangeError(
@@ -117,6 +119,30 @@ def apply_changes(
             f"Otro proceso de pixely está escribiendo en «{path.name}»: espera a que "
             "termine y vuelve a ejecutar el comando."
         ) from None
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse a file marked read-only, which replacing it would silently undo.
+
+    The mode bits are read too because ``os.access`` says yes to root.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return  # the fingerprint check names what happened
+    if not os.access(path, os.W_OK) or not mode & 0o222:
+        raise PixelyError(
+            f"«{path.name}» es de solo lectura: no se escribió nada. Quita la "
+            "protección contra escritura (en las propiedades del archivo, o con "
+            f"«chmod u+w {path.name}») o indica otra hoja con --sheet."
+        )
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PixelyError(
+            f"No se puede guardar «{path.name}»: pixely guarda en un archivo nuevo de "
+            f"la carpeta «{folder}» y no puede escribir en ella; da permiso de "
+            "escritura en la carpeta o copia la hoja a otra."
+        )
 
 
 def _check_unchanged(path: Path, expected: Fingerprint | None) -> None:
