@@ -579,3 +579,32 @@ def test_a_read_only_workbook_is_left_alone(tmp_path: Path, mode: int) -> None:
     assert path.read_bytes() == before
     assert os.stat(path).st_mode & 0o777 == mode
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.xlsx"]
+
+
+def test_images_in_the_workbook_survive_a_write(tmp_path: Path) -> None:
+    # openpyxl keeps pictures (a logo in a tab) only when Pillow is installed.
+    import zipfile
+
+    from openpyxl.drawing.image import Image as Picture
+    from PIL import Image
+
+    Image.new("RGB", (40, 20), (91, 44, 131)).save(tmp_path / "logo.png")
+    path = write_xlsx(tmp_path / "b.xlsx", {"Entregas": entregas(row("001-a-2026-12"))})
+    book = load_workbook(path)
+    book["Entregas"].add_image(Picture(tmp_path / "logo.png"), "P2")
+    book.save(path)
+
+    def media(file: Path) -> dict[str, bytes]:
+        with zipfile.ZipFile(file) as archive:
+            return {
+                name: archive.read(name)
+                for name in archive.namelist()
+                if name.startswith("xl/media/")
+            }
+
+    before = media(path)
+    update = RowUpdate(DELIVERIES, "001-a-2026-12", {"Estado": "entregado"})
+    apply_changes(path, ChangeSet(updates=[update]))
+    assert len(before) == 1
+    assert media(path) == before
+    assert column(read_xlsx(path, "Entregas"), "Estado") == ["entregado"]
