@@ -483,9 +483,11 @@ def _setting_value(field: str, value: cells.Cell) -> object:
                 "zona horaria desconocida: usa un nombre como America/Lima"
             ) from None
     if field == "phone_region":
-        if len(found) != 2 or not found.isalpha():
+        from phonenumbers import SUPPORTED_REGIONS
+
+        if found.upper() not in SUPPORTED_REGIONS:
             raise cells.CellError(
-                "se esperaba un código de país de dos letras, como PE"
+                "se esperaba el código de dos letras de un país, como PE"
             )
         found = found.upper()
     return found

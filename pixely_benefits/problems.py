@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+ERROR = "error"
+"""The row is left out of the computation until it is fixed."""
+WARNING = "aviso"
+"""The row is used; one of its cells is not (an e-mail that is not an address)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -14,6 +19,8 @@ class Problem:
     column: str
     value: str
     message: str
+    severity: str = ERROR
+    """:data:`ERROR` or :data:`WARNING`."""
 
     def describe(self) -> str:
         where = f"{self.tab}, fila {self.row}"
@@ -29,4 +36,5 @@ class Problem:
             "column": self.column,
             "value": self.value,
             "message": self.message,
+            "severity": self.severity,
         }

@@ -147,6 +147,7 @@ def test_check_json_lists_the_problems(cli: Any, tmp_path: Path) -> None:
             "column": "Inicio",
             "value": "31/02/2026",
             "message": "la fecha no existe",
+            "severity": "error",
         }
     ]
 
@@ -156,13 +157,14 @@ def test_check_csv_lists_the_problems(cli: Any, tmp_path: Path) -> None:
     result = cli("--sheet", str(path), "check", "--format", "csv")
     assert result.exit_code == 1
     assert list(csv.reader(io.StringIO(result.stdout))) == [
-        ["Pestaña", "Fila", "Columna", "Valor", "Problema"],
+        ["Pestaña", "Fila", "Columna", "Valor", "Problema", "Tipo"],
         [
             "Suscripciones",
             "20",
             "ID cliente",
             "099",
             "no hay ningún cliente con ese ID en «Clientes»",
+            "error",
         ],
     ]
 

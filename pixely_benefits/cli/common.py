@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from pixely_benefits.months import Month
     from pixely_benefits.problems import Problem
     from pixely_benefits.sheet.base import Store
+    from pixely_benefits.sheet.schema import TabSpec
 
 # Text from the sheet (names, values, paths) is printed as it is: no ":smile:" emoji
 # codes, and markup is escaped wherever such text goes into a string with markup.
@@ -65,7 +67,8 @@ def store(ctx: typer.Context) -> Store:
     return open_store(sheet_location(ctx))
 
 
-def load(ctx: typer.Context) -> Loaded:
+def load(ctx: typer.Context, extra: Sequence[TabSpec] = ()) -> Loaded:
+    """The sheet, read and validated; ``extra`` names tabs read besides the usual."""
     import gc
 
     from pixely_benefits.loading import load as load_sheet
@@ -76,7 +79,7 @@ def load(ctx: typer.Context) -> Loaded:
     # again (0.5 s of `eligible` on a 100,000-row sheet).
     gc.disable()
     try:
-        loaded = load_sheet(store(ctx))
+        loaded = load_sheet(store(ctx), extra)
         gc.freeze()
     finally:
         gc.enable()

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from pixely_benefits.loading import Loaded
     from pixely_benefits.months import Month
+    from pixely_benefits.problems import Problem
     from pixely_benefits.rules import Decision, Explanation
 
 MonthOption = Annotated[
@@ -53,11 +54,17 @@ def check(
 ) -> None:
     """Revisa la hoja de control y lista cada problema, agrupado por pestaña.
 
-    Sale con 0 si la hoja está limpia, 1 si hay filas con problemas y 2 si falta
-    una pestaña o encabezado, o el archivo no se puede leer.
+    Los errores dejan la fila fuera hasta que se corrijan; los avisos (un correo o
+    un WhatsApp que no sirve, una entrega de un código desconocido) no, pero algo
+    de esa fila no se podrá usar. Sale con 0 si la hoja está limpia, 1 si hay
+    errores o avisos y 2 si falta una pestaña o encabezado, o el archivo no se
+    puede leer.
     """
-    loaded = common.load(ctx)
-    problems = loaded.problems
+    from pixely_benefits.review import everything
+    from pixely_benefits.sheet.schema import HISTORY
+
+    loaded = common.load(ctx, (HISTORY,))
+    problems = everything(loaded)
     if output is Format.json:
         sys.stdout.write(
             json.dumps([p.as_dict() for p in problems], ensure_ascii=False)
@@ -65,8 +72,10 @@ def check(
         sys.stdout.write("\n")
     elif output is Format.csv:
         writer = _SafeCsv()
-        writer.writerow(["Pestaña", "Fila", "Columna", "Valor", "Problema"])
-        writer.writerows([p.tab, p.row, p.column, p.value, p.message] for p in problems)
+        writer.writerow(["Pestaña", "Fila", "Columna", "Valor", "Problema", "Tipo"])
+        writer.writerows(
+            [p.tab, p.row, p.column, p.value, p.message, p.severity] for p in problems
+        )
     elif not problems:
         data = loaded.data
         common.console.print(
@@ -75,7 +84,7 @@ def check(
             f"{len(data.benefits)} beneficios y {len(data.deliveries)} entregas."
         )
     else:
-        _print_problems(loaded)
+        _print_problems(problems)
     raise typer.Exit(1 if problems else 0)
 
 
@@ -107,18 +116,36 @@ def _csv_cell(value: object) -> object:
     return value
 
 
-def _print_problems(loaded: Loaded) -> None:
+def _print_problems(problems: list[Problem]) -> None:
     from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
-    problems = loaded.problems
+    from pixely_benefits.problems import WARNING
+
+    warned = sum(1 for p in problems if p.severity == WARNING)
+    errors = len(problems) - warned
     rows = len({(p.tab, p.row) for p in problems})
     found = "1 problema" if len(problems) == 1 else f"{len(problems)} problemas"
     where = "1 fila" if rows == 1 else f"{rows} filas"
+    kinds = ""
+    if warned:
+        kinds = ": " + " y ".join(
+            f"{count} {word if count == 1 else plural}"
+            for count, word, plural in (
+                (errors, "error", "errores"),
+                (warned, "aviso", "avisos"),
+            )
+            if count
+        )
+    notes = []
+    if errors:
+        notes.append("Las filas con errores se omiten hasta que se corrijan.")
+    if warned:
+        notes.append("Las filas con avisos se usan, sin el dato señalado.")
     common.console.print(
-        f"[bold yellow]{found} en {where}.[/] Las filas con problemas se omiten "
-        "hasta que se corrijan."
+        f"[bold yellow]{found} en {where}{kinds}.[/] " + " ".join(notes),
+        soft_wrap=True,
     )
     tabs: dict[str, list[int]] = {}
     for index, problem in enumerate(problems):
@@ -133,7 +160,10 @@ def _print_problems(loaded: Loaded) -> None:
         table.add_column("Problema")
         for index in indexes:
             p = problems[index]
-            table.add_row(str(p.row), Text(p.column), Text(p.value), Text(p.message))
+            message = Text(p.message)
+            if p.severity == WARNING:
+                message = Text.assemble(("aviso: ", "yellow"), p.message)
+            table.add_row(str(p.row), Text(p.column), Text(p.value), message)
         common.console.print(table)
 
 
