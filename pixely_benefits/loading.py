@@ -10,7 +10,7 @@ import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -64,6 +64,8 @@ class Loaded:
     data: ControlData
     problems: list[Problem]
     tabs: dict[str, RawTab]
+    repeated_clients: dict[str, list[int]] = field(default_factory=dict)
+    """Client IDs on several rows of ``Clientes`` (none of them used), with the rows."""
 
 
 def load(store: Store, extra: Sequence[TabSpec] = ()) -> Loaded:
@@ -231,11 +233,11 @@ def parse(raw: dict[str, RawTab]) -> Loaded:
             _Tab(spec, raw[spec.name], problems)
 
     clients_tab = tabs[CLIENTS.name]
-    all_client_ids = {
-        cid
-        for _, values in clients_tab.rows()
-        if (cid := _safe_id(values.get("client_id"))) is not None
-    }
+    client_rows: dict[str, list[int]] = {}
+    for number, values in clients_tab.rows():
+        if (cid := _safe_id(values.get("client_id"))) is not None:
+            client_rows.setdefault(cid, []).append(number)
+    all_client_ids = set(client_rows)
     clients = _without_duplicates(
         clients_tab,
         _validated(clients_tab, Client),
@@ -268,7 +270,8 @@ def parse(raw: dict[str, RawTab]) -> Loaded:
         delivery_ids=delivery_ids,
     )
     problems.sort(key=lambda p: (_TAB_ORDER.get(p.tab, 99), p.tab, p.row))
-    return Loaded(data, problems, raw)
+    repeated = {cid: rows for cid, rows in client_rows.items() if len(rows) > 1}
+    return Loaded(data, problems, raw, repeated)
 
 
 _TAB_ORDER = {spec.name: i for i, spec in enumerate(READ_TABS)}

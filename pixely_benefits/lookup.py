@@ -64,7 +64,8 @@ def did_you_mean(
         keys[m] for m in difflib.get_close_matches(folded, list(keys), n=6, cutoff=0.6)
     ]
     shown = [
-        f"«{c}» ({names[c]})" if with_names else f"«{c}»" for c in dict.fromkeys(close)
+        f"«{c}» ({_short(names[c])})" if with_names else f"«{c}»"
+        for c in dict.fromkeys(close)
     ][:3]
     if not shown:
         return "."
@@ -73,6 +74,13 @@ def did_you_mean(
 
 
 _did_you_mean = did_you_mean
+
+SHOWN_NAME = 40
+"""Characters of a name shown in a suggestion; a longer one ends in "…"."""
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= SHOWN_NAME else name[: SHOWN_NAME - 1].rstrip() + "…"
 
 
 def unique(values: Iterable[str]) -> list[str]:

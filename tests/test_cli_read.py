@@ -632,3 +632,39 @@ def test_check_csv_neutralises_values_that_a_spreadsheet_would_run(
     assert result.exit_code == 1
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[1][:4] == ["Suscripciones", "20", "Inicio", "'-5"]
+
+
+# explain: an ID that is not there, or there twice
+
+
+def test_explain_a_repeated_id_names_its_rows(cli: Any, tmp_path: Path) -> None:
+    path = demo_with(
+        tmp_path, Clientes=[["019", "Uno", None, "a@example.com"], ["019", "Dos"]]
+    )
+    line = one_line_error(cli("--sheet", str(path), "explain", "019", "-m", "2026-12"))
+    assert line == (
+        "Error: El ID «019» está repetido en «Clientes» (filas 17 y 18) y no se usa "
+        "ninguna de esas filas: deja una sola con ese ID."
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggestion"),
+    [
+        ("1", "¿Quisiste decir «001» (Panadería La Espiga)?"),
+        ("Cafe Aroma", "¿Quisiste decir «002» (Café Aroma)?"),
+    ],
+)
+def test_explain_an_unknown_id_suggests_the_closest(
+    cli: Any, demo_xlsx: Path, typed: str, suggestion: str
+) -> None:
+    line = one_line_error(cli("--sheet", str(demo_xlsx), "explain", typed))
+    assert line == (
+        f"Error: No hay ningún cliente con ID «{typed}» en «Clientes». {suggestion}"
+    )
+
+
+def test_a_long_name_is_cut_in_a_suggestion(cli: Any, tmp_path: Path) -> None:
+    path = demo_with(tmp_path, Clientes=[["018", "Á" * 40000]])
+    line = one_line_error(cli("--sheet", str(path), "explain", "18"))
+    assert line.endswith(f"¿Quisiste decir «018» ({'Á' * 39}…)?")

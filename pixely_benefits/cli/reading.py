@@ -363,9 +363,26 @@ def explain(
         from pixely_benefits.months import Month
 
         chosen = Month.of(day) if day else current_month(loaded.data.settings)
-    explanation = explain_client(loaded.data, client.strip(), chosen, day)
+    explanation = explain_client(loaded.data, _client_id(loaded, client), chosen, day)
     _print_explanation(explanation)
     common.summarise_problems(loaded.problems)
+
+
+def _client_id(loaded: Loaded, typed: str) -> str:
+    """The client ID the user meant, or a :class:`UsageError` that says why not:
+    the ID is on several rows, or none (naming the closest IDs)."""
+    from pixely_benefits.errors import UsageError
+    from pixely_benefits.lookup import find_client
+
+    wanted = typed.strip()
+    rows = loaded.repeated_clients.get(wanted)
+    if rows:
+        shown = ", ".join(map(str, rows[:-1])) + f" y {rows[-1]}"
+        raise UsageError(
+            f"El ID «{wanted}» está repetido en «Clientes» (filas {shown}) y no se usa "
+            "ninguna de esas filas: deja una sola con ese ID."
+        )
+    return find_client(loaded.data, wanted).client_id
 
 
 def _checks_grid(ex: Explanation) -> Table:
