@@ -10,7 +10,7 @@ import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,6 +27,7 @@ from pixely_benefits.records import (
     ControlData,
     Delivery,
     DeliveryState,
+    DeliveryStub,
     Period,
     Promotion,
 )
@@ -251,7 +252,7 @@ def parse(raw: dict[str, RawTab]) -> Loaded:
     benefits = _without_duplicates(
         benefits_tab, _validated(benefits_tab, Benefit), lambda b: b.code, "código"
     )
-    deliveries, delivery_ids = _deliveries(tabs[DELIVERIES.name])
+    deliveries, delivery_ids, unread = _deliveries(tabs[DELIVERIES.name])
     settings = _settings(tabs[SETTINGS.name])
     promotions_tab = tabs[PROMOTIONS.name]
     promotions = _without_duplicates(
@@ -268,6 +269,7 @@ def parse(raw: dict[str, RawTab]) -> Loaded:
         settings=settings,
         promotions=promotions,
         delivery_ids=delivery_ids,
+        unread_deliveries=unread,
     )
     problems.sort(key=lambda p: (_TAB_ORDER.get(p.tab, 99), p.tab, p.row))
     repeated = {cid: rows for cid, rows in client_rows.items() if len(rows) > 1}
@@ -386,10 +388,19 @@ class _Memo:
         return found
 
 
-def _deliveries(tab: _Tab) -> tuple[list[Delivery], set[str]]:
+def _deliveries(tab: _Tab) -> tuple[list[Delivery], set[str], list[DeliveryStub]]:
+    """The rows of ``Entregas``, every ID in it, and what could be read of bad rows.
+
+    A row whose ``ID`` is blank or unreadable still counts when the rest of it
+    reads well: it records a benefit given. It gets ``delivery_id`` ``""`` and a
+    ``key_problem``, so that no write looks for it. Of two rows with the same
+    ``ID`` the first is kept, with a ``key_problem`` naming both.
+    """
     deliveries: list[Delivery] = []
     ids: set[str] = set()
     first_row: dict[str, int] = {}
+    repeated: dict[str, list[int]] = {}
+    stubs: list[DeliveryStub] = []
     memo = _Memo()
     for number, row in tab.values_of(_DELIVERY_KEYS):
         (
@@ -408,18 +419,27 @@ def _deliveries(tab: _Tab) -> tuple[list[Delivery], set[str]]:
             cm,
             notes,
         ) = row
+        unkeyed: _Bad | None = None
         try:
-            delivery_id = _parsed(cells.identifier, raw_id, "delivery_id")
+            try:
+                delivery_id = _parsed(cells.identifier, raw_id, "delivery_id")
+            except _Bad as bad:
+                delivery_id, unkeyed = None, bad
             if delivery_id is None:
-                raise _Bad("delivery_id", "falta el ID de la entrega")
-            ids.add(delivery_id)
-            if delivery_id in first_row:
+                unkeyed = unkeyed or _Bad("delivery_id", "falta el ID de la entrega")
+            elif delivery_id in first_row:
+                ids.add(delivery_id)
+                repeated.setdefault(delivery_id, [first_row[delivery_id]]).append(
+                    number
+                )
                 raise _Bad(
                     "delivery_id",
                     f"ID repetido (ya está en la fila {first_row[delivery_id]}): "
                     "se usa solo la primera",
                 )
-            first_row[delivery_id] = number
+            else:
+                ids.add(delivery_id)
+                first_row[delivery_id] = number
             client_id = _parsed(cells.identifier, raw_client_id, "client_id")
             benefit = _parsed(cells.identifier, raw_benefit, "benefit")
             month = memo.month(raw_month)
@@ -437,7 +457,7 @@ def _deliveries(tab: _Tab) -> tuple[list[Delivery], set[str]]:
                 raise _Bad("state", "estado desconocido: usa " + _STATE_NAMES)
             delivery = Delivery(
                 row=number,
-                delivery_id=delivery_id,
+                delivery_id=delivery_id or "",
                 client_id=client_id,
                 benefit=benefit,
                 month=month,  # type: ignore[arg-type]
@@ -453,11 +473,86 @@ def _deliveries(tab: _Tab) -> tuple[list[Delivery], set[str]]:
                 notes=cells.text(notes),
             )
         except _Bad as bad:
-            value = row[_DELIVERY_KEYS.index(bad.key)]
-            tab.report(number, tab.header(bad.key), value, bad.message)
+            if unkeyed is not None and bad.key != "delivery_id":
+                _report(tab, number, row, unkeyed)
+            _report(tab, number, row, bad)
+            stubs.append(_stub(number, row, memo))
             continue
+        if unkeyed is not None:
+            _report(tab, number, row, unkeyed, counted=True)
+            delivery = replace(
+                delivery,
+                key_problem=_unkeyed(tab, number, delivery, raw_id),
+            )
         deliveries.append(delivery)
-    return deliveries, ids
+    if repeated:
+        deliveries = [
+            replace(d, key_problem=_repeated(tab, d.delivery_id, repeated))
+            if d.delivery_id in repeated
+            else d
+            for d in deliveries
+        ]
+    return deliveries, ids, stubs
+
+
+def _report(
+    tab: _Tab,
+    number: int,
+    row: tuple[cells.Cell, ...],
+    bad: _Bad,
+    *,
+    counted: bool = False,
+) -> None:
+    message = bad.message
+    if counted:
+        message += (
+            ": la fila cuenta para las reglas, pero pixely no puede escribir en ella "
+            "hasta que lo tenga"
+        )
+    value = row[_DELIVERY_KEYS.index(bad.key)]
+    tab.report(number, tab.header(bad.key), value, message)
+
+
+def _unkeyed(tab: _Tab, number: int, row: Delivery, raw_id: cells.Cell) -> str:
+    """Why no write can reach a row without a readable ``ID``, and how to fix it."""
+    shown = cells.text(raw_id)
+    what = f"un ID que no se puede leer («{shown}»)" if shown else "ID"
+    wanted = f"{row.client_id}-{row.benefit}-{row.month}"
+    verb = "tiene" if shown else "no tiene"
+    return (
+        f"la fila {number} de «{tab.title}» {verb} {what}: escribe «{wanted}» en su "
+        f"columna {tab.header('delivery_id')} y repite el comando"
+    )
+
+
+def _repeated(tab: _Tab, key: str, repeated: dict[str, list[int]]) -> str:
+    numbers = [str(n) for n in repeated[key]]
+    rows = ", ".join(numbers[:-1]) + f" y {numbers[-1]}"
+    return (
+        f"el ID «{key}» está repetido en las filas {rows} de «{tab.title}»: deja "
+        "solo una y repite el comando"
+    )
+
+
+def _stub(number: int, row: tuple[cells.Cell, ...], memo: _Memo) -> DeliveryStub:
+    """What can be read of a bad row: each field on its own, ``None`` if unreadable."""
+
+    def read(parse: Callable[[cells.Cell], Any], value: cells.Cell) -> Any:
+        try:
+            return parse(value)
+        except (cells.CellError, _Bad, ValueError):
+            return None
+
+    raw_id, raw_client_id, raw_benefit, raw_month, raw_state = row[:5]
+    word = read(cells.word, raw_state)
+    return DeliveryStub(
+        row=number,
+        delivery_id=read(cells.identifier, raw_id),
+        client_id=read(cells.identifier, raw_client_id),
+        benefit=read(cells.identifier, raw_benefit),
+        month=read(memo.month, raw_month),
+        state=_DELIVERY_STATES.get(word) if word is not None else None,
+    )
 
 
 _STATE_NAMES = ", ".join(s.value for s in DeliveryState)

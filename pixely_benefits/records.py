@@ -7,7 +7,7 @@ thousands of rows, are slotted dataclasses filled by the same cell parsers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -181,10 +181,35 @@ class Delivery:
     followup: date | None = None
     cm: str | None = None
     notes: str | None = None
+    key_problem: str | None = None
+    """Why a write cannot find this row by its ``ID`` (blank, unreadable or on
+    several rows), in Spanish, naming the rows to fix; ``None`` for most rows.
+    A row without a readable ``ID`` has ``delivery_id`` ``""``."""
 
     @property
     def cancelled(self) -> bool:
         return self.state is DeliveryState.CANCELLED
+
+    @property
+    def label(self) -> str:
+        """The row's ``ID``, or its row number when it has none."""
+        return self.delivery_id or f"fila {self.row} (sin ID)"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryStub:
+    """What could be read of an ``Entregas`` row left out as bad.
+
+    It still records a benefit given, so no new row may take its client's
+    month while it is there; every field may be missing.
+    """
+
+    row: int
+    delivery_id: str | None
+    client_id: str | None
+    benefit: str | None
+    month: Month | None
+    state: DeliveryState | None
 
 
 def delivery_id(client_id: str, benefit: str, month: Month) -> str:
@@ -214,7 +239,8 @@ class ControlData:
     """Everything read from the control sheet, already validated.
 
     ``delivery_ids`` holds every ID found in ``Entregas``, including rows that
-    were left out as bad, so that no new row ever repeats an existing ID.
+    were left out as bad, so that no new row ever repeats an existing ID;
+    ``unread_deliveries`` what could be read of those rows.
     """
 
     clients: list[Client]
@@ -224,6 +250,7 @@ class ControlData:
     settings: BusinessSettings
     promotions: list[Promotion]
     delivery_ids: set[str]
+    unread_deliveries: list[DeliveryStub] = field(default_factory=list)
 
     def client(self, client_id: str) -> Client | None:
         for client in self.clients:

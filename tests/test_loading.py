@@ -283,10 +283,6 @@ def test_configuration_keys_match_leniently_and_unknown_keys_are_reported(
             Problem("Entregas", 3, "Estado", "", "falta este dato obligatorio"),
         ),
         (
-            [None, "001", "x", "2026-11", "entregado"],
-            Problem("Entregas", 3, "ID", "", "falta el ID de la entrega"),
-        ),
-        (
             ["001-publicaciones-adicionales-2026-10", "001", "y", "2026-11", "pendiente"],
             Problem("Entregas", 3, "ID", "001-publicaciones-adicionales-2026-10",
                     "ID repetido (ya está en la fila 2): se usa solo la primera"),
@@ -311,6 +307,91 @@ def test_bad_delivery_rows(tmp_path: Path, row: list[Cell], problem: Problem) ->
     assert [d.row for d in loaded.data.deliveries] == [2]
     if row[0] is not None:
         assert str(row[0]) in loaded.data.delivery_ids
+
+
+@pytest.mark.parametrize(
+    ("raw_id", "problem", "key_problem"),
+    [
+        (None, "falta el ID de la entrega", "no tiene ID"),
+        (7.5, "un código no puede tener decimales",
+         "tiene un ID que no se puede leer («7.5»)"),
+    ],
+)  # fmt: skip
+def test_a_delivery_row_without_a_readable_id_still_counts(
+    tmp_path: Path, raw_id: Cell, problem: str, key_problem: str
+) -> None:
+    tabs = base_tabs()
+    tabs["Entregas"] = [
+        DELIVERY_HEADER,
+        [raw_id, "001", "consultoria-negocio", "2026-12", "notificado"],
+    ]
+    loaded = load_tabs(tmp_path, tabs)
+    assert loaded.problems == [
+        Problem("Entregas", 2, "ID", "" if raw_id is None else "7.5",
+                f"{problem}: la fila cuenta para las reglas, pero pixely no puede "
+                "escribir en ella hasta que lo tenga"),
+    ]  # fmt: skip
+    (row,) = loaded.data.deliveries
+    assert (row.delivery_id, row.client_id, row.month, row.label) == (
+        "",
+        "001",
+        Month(2026, 12),
+        "fila 2 (sin ID)",
+    )
+    assert row.key_problem == (
+        f"la fila 2 de «Entregas» {key_problem}: escribe "
+        "«001-consultoria-negocio-2026-12» en su columna ID y repite el comando"
+    )
+
+
+def test_a_repeated_delivery_id_keeps_the_first_row_and_names_both(
+    tmp_path: Path,
+) -> None:
+    tabs = base_tabs()
+    key = "001-publicaciones-adicionales-2026-12"
+    tabs["Entregas"] = [
+        DELIVERY_HEADER,
+        ["otro", "001", "estudio-mercado", "2026-06", "entregado"],
+        [key, "001", "publicaciones-adicionales", "2026-12", "pendiente"],
+        [key, "001", "publicaciones-adicionales", "2026-12", "notificado"],
+    ]
+    loaded = load_tabs(tmp_path, tabs)
+    assert [p.row for p in loaded.problems] == [4]
+    first, second = loaded.data.deliveries
+    assert (first.key_problem, second.row) == (None, 3)
+    assert second.key_problem == (
+        f"el ID «{key}» está repetido en las filas 3 y 4 de «Entregas»: deja solo "
+        "una y repite el comando"
+    )
+    (stub,) = loaded.data.unread_deliveries
+    assert (stub.row, stub.delivery_id, stub.state) == (
+        4,
+        key,
+        DeliveryState.NOTIFIED,
+    )
+
+
+def test_a_bad_delivery_row_keeps_what_can_be_read(tmp_path: Path) -> None:
+    tabs = base_tabs()
+    tabs["Entregas"] = [
+        DELIVERY_HEADER,
+        [None, "001", "estudio-mercado", "2026-12", "enviado"],
+        ["x", None, None, "diciembre", None],
+    ]
+    loaded = load_tabs(tmp_path, tabs)
+    assert loaded.data.deliveries == []
+    assert [
+        (s.row, s.delivery_id, s.client_id, s.benefit, s.month, s.state)
+        for s in loaded.data.unread_deliveries
+    ] == [
+        (2, None, "001", "estudio-mercado", Month(2026, 12), None),
+        (3, "x", None, None, None, None),
+    ]
+    assert [(p.row, p.column) for p in loaded.problems] == [
+        (2, "ID"),
+        (2, "Estado"),
+        (3, "Mes"),
+    ]
 
 
 def test_delivery_month_from_a_date_cell(tmp_path: Path) -> None:
