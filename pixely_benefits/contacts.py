@@ -85,6 +85,13 @@ def _check_email(raw: str) -> tuple[str | None, str | None]:
         checked = validate_email(raw, check_deliverability=False)
     except EmailNotValidError:
         return None, f"el correo «{raw}» no es válido"
+    if checked.smtputf8:
+        # Accents before the @ need SMTPUTF8 end to end, which many servers
+        # refuse, and Python's e-mail package cannot write such a mailbox.
+        return None, (
+            f"el correo «{raw}» lleva tildes o eñes antes de la @ y muchos "
+            "servidores no lo aceptan: pide al cliente una dirección sin ellas"
+        )
     return checked.normalized, None
 
 

@@ -74,6 +74,8 @@ def test_usable_channels(
          "el canal es «whatsapp» pero no tiene WhatsApp"),
         ("maria@laespiga.com.pe", None, "ambos", PERU, ("correo",), "no tiene WhatsApp"),
         (None, None, None, PERU, (), "no tiene correo ni WhatsApp"),
+        ("josé@dominio.pe", "987 654 321", None, PERU, ("whatsapp",),
+         "el correo «josé@dominio.pe» lleva tildes o eñes antes de la @"),
     ],
 )  # fmt: skip
 def test_an_unusable_channel_is_reported_and_the_other_still_used(
