@@ -10,20 +10,27 @@ putting a file with the same relative name there (for example
 Variables of the notification templates: ``client`` (the ``Clientes`` row:
 ``name``, ``contact``, ``client_id``...), ``contact`` (who the message greets),
 ``benefit`` (``name``, ``code``, ``due_days``, ``followup_days``...), ``month``
-("diciembre de 2026"), ``month_code`` ("2026-12"), ``due`` ("15 de diciembre
-de 2026"), ``due_date`` (the date itself), ``agency``, ``signature``, ``cm``
+("diciembre de 2026"), ``month_code`` ("2026-12"), ``deadline`` ("en un plazo
+de 10 días desde este aviso"), ``due`` ("13 de diciembre de 2026") and
+``due_date`` (the date itself), ``agency``, ``signature``, ``cm``
 (may be empty), ``promotion`` (the ``Promociones`` row an invitation offers:
 ``name``, ``description``, ``valid_until``...; empty otherwise) and
 ``detail``, the benefit's paragraph from
 ``notifications/beneficios/<código>.txt`` (``notifications/beneficio.txt``
 for a code without its own paragraph). Filters ``fecha`` and ``mes`` format a
 date or a month in Spanish.
+
+Why the bundled notices say ``deadline`` and never ``due``: ``Fecha límite``
+is the day the notice is confirmed as sent (``pixely sent``, or the SMTP
+server accepting it) plus ``Plazo (días)``, and a notice prepared today may
+go out days later. ``due`` is the date it would be if sent today: a template
+that shows it promises a date the sheet may not record.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -58,6 +65,13 @@ def month_name(month: Month | date) -> str:
     return format_date(day, format="MMMM 'de' y", locale=LOCALE)
 
 
+def deadline(days: int) -> str:
+    """``10`` -> ``"en un plazo de 10 días desde este aviso"``."""
+    if days == 0:
+        return "el mismo día de este aviso"
+    return f"en un plazo de {days} {'día' if days == 1 else 'días'} desde este aviso"
+
+
 def bundled_folder() -> Path:
     """The templates shipped with the package.
 
@@ -74,6 +88,32 @@ def bundled_folder() -> Path:
     )
 
 
+class _Utf8Loader(jinja2.FileSystemLoader):
+    """Templates read as UTF-8; a file saved in another encoding is named."""
+
+    def __init__(self, folders: list[Path]) -> None:
+        super().__init__(folders, encoding="utf-8")
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            path = next(
+                (
+                    Path(folder) / template
+                    for folder in self.searchpath
+                    if (Path(folder) / template).is_file()
+                ),
+                Path(template),
+            )
+            raise TemplateError(
+                f"La plantilla {path} no está guardada como UTF-8: ábrela y guárdala "
+                "con la codificación UTF-8."
+            ) from None
+
+
 @functools.lru_cache(maxsize=8)
 def environment(override: Path | None = None) -> jinja2.Environment:
     """The Jinja2 environment: the ``override`` folder first, then the bundled one."""
@@ -86,7 +126,7 @@ def environment(override: Path | None = None) -> jinja2.Environment:
             )
         folders.insert(0, override)
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders, encoding="utf-8"),
+        loader=_Utf8Loader(folders),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(
             enabled_extensions=("html", "htm"), default_for_string=False
@@ -122,6 +162,8 @@ def render(
         raise _broken(filename, error.lineno, error) from error
     try:
         return template.render(context)
+    except TemplateError:  # an included template that is not UTF-8
+        raise
     # A template is code that the CM may edit: any exception it raises is a
     # fault in that file, reported with its line instead of a traceback.
     except Exception as error:
@@ -178,6 +220,7 @@ def notice_context(
         "benefit": benefit,
         "month": month_name(month),
         "month_code": str(month),
+        "deadline": deadline(benefit.due_days),
         "due": long_date(due),
         "due_date": due,
         "agency": settings.agency,
@@ -198,7 +241,7 @@ def render_notice(
     templates: Path | None = None,
 ) -> Notice:
     """The e-mail (subject, text, HTML) and WhatsApp text telling ``client``
-    which benefit ``month`` brings and when it will be delivered."""
+    which benefit ``month`` brings and within how many days it is delivered."""
     context = notice_context(client, benefit, month, due, settings, promotion)
     detail = render(
         [BENEFIT_DETAIL.format(code=benefit.code), BENEFIT_FALLBACK],

@@ -10,6 +10,7 @@ import pytest
 from pixely_benefits.errors import ConfigurationError, TemplateError
 from pixely_benefits.messages import (
     bundled_folder,
+    deadline,
     long_date,
     month_name,
     render,
@@ -92,9 +93,11 @@ def test_every_catalogue_benefit_has_its_own_paragraph(
     first_words = " ".join(paragraph.split()[:6])
     for body in (notice.text, notice.whatsapp):
         assert first_words in body
-        assert "a más tardar el 15 de diciembre de 2026" in body or (
-            "antes del 15 de diciembre de 2026" in body
-        )
+        if code == "acceso-preferencial":  # a deadline to answer the invitation
+            assert "antes del 15 de diciembre de 2026" in body
+        else:  # the sheet dates the delivery from the day the notice goes out
+            assert "en un plazo de 15 días desde este aviso" in body
+            assert "15 de diciembre" not in body
         assert name in body
         assert "diciembre de 2026" in body
         assert "María Quispe" in body
@@ -114,7 +117,7 @@ def test_a_benefit_without_its_own_paragraph_gets_the_general_one() -> None:
     )
 
     assert "coordinar los detalles de este beneficio" in notice.text
-    assert "15 de diciembre de 2026" in notice.whatsapp
+    assert "en un plazo de 15 días desde este aviso" in notice.whatsapp
 
 
 @pytest.mark.parametrize(("followup", "said"), [(30, True), (None, False)])
@@ -244,3 +247,32 @@ def test_a_missing_override_folder_is_a_configuration_error(tmp_path: Path) -> N
 def test_a_missing_template_is_named(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match=r"notifications/no-existe\.txt"):
         render("notifications/no-existe.txt", {}, templates=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        (10, "en un plazo de 10 días desde este aviso"),
+        (1, "en un plazo de 1 día desde este aviso"),
+        (0, "el mismo día de este aviso"),
+    ],
+)
+def test_the_deadline_counts_days_from_the_notice(days: int, expected: str) -> None:
+    assert deadline(days) == expected
+
+
+def test_a_template_not_saved_as_utf8_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "notifications"
+    folder.mkdir()
+    latin = folder / "whatsapp.txt"
+    latin.write_bytes("¡Hola, {{ contact }}! Ñandú\n".encode("latin-1"))
+
+    with pytest.raises(TemplateError) as raised:
+        render_notice(
+            make_client(), make_benefit(), MONTH, DUE, SETTINGS, templates=tmp_path
+        )
+
+    assert raised.value.message == (
+        f"La plantilla {latin} no está guardada como UTF-8: ábrela y guárdala con la "
+        "codificación UTF-8."
+    )
