@@ -11,10 +11,15 @@
   number. The ``wa.me`` link is built from this file, so an edited text is the
   one sent.
 
-plus ``avisos.json`` (who each notice is for: name, benefit, number, due date)
-and ``index.html``, one page with a card per notice and buttons that open the
-WhatsApp chat and the e-mail. Files are written once; a later run renders only
-the ones that are missing, unless asked to render them again.
+plus ``avisos.json`` (who each notice is for, and from which sheet) and
+``index.html``, one page with a card per notice still to be sent and buttons
+that open the WhatsApp chat and the e-mail. Files are written once; a later run
+renders only the ones that are missing (or that another sheet wrote), unless
+asked to render them again.
+
+:func:`render_month` does all the work in memory, index included, so that a
+command can stop on a broken template or an outbox it cannot write before it
+writes the sheet; :meth:`RenderedMonth.write` then only writes bytes.
 """
 
 from __future__ import annotations
@@ -23,26 +28,33 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+import shlex
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from email import policy
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.parser import BytesParser
-from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from email_validator import EmailNotValidError, validate_email
-
 from pixely_benefits import messages
 from pixely_benefits.contacts import EMAIL, WHATSAPP, Reachability
-from pixely_benefits.errors import ConfigurationError, PixelyError
+from pixely_benefits.drafts import Sender as Sender
+from pixely_benefits.drafts import build_email as build_email
+from pixely_benefits.drafts import mailto_link as mailto_link
+from pixely_benefits.drafts import parse_email as parse_email
+from pixely_benefits.drafts import read_email as read_email
+from pixely_benefits.drafts import sender_from as sender_from
+from pixely_benefits.drafts import whatsapp_link as whatsapp_link
+from pixely_benefits.errors import PixelyError
 from pixely_benefits.months import Month
-from pixely_benefits.records import Benefit, BusinessSettings, Client, Promotion
+from pixely_benefits.records import (
+    Benefit,
+    BenefitKind,
+    BusinessSettings,
+    Client,
+    Promotion,
+)
 from pixely_benefits.settings import Settings, get_settings
 
 INDEX_FILE = "index.html"
@@ -87,21 +99,6 @@ class PreparedNotice:
     rendered: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Sender:
-    """``From`` and ``Reply-To`` of the e-mails (either may be missing)."""
-
-    mail_from: Address | None = None
-    reply_to: Address | None = None
-
-    @property
-    def domain(self) -> str:
-        for address in (self.mail_from, self.reply_to):
-            if address is not None and address.domain:
-                return address.domain
-        return "pixely.local"
-
-
 def month_folder(folder: Path, month: Month) -> Path:
     return folder / str(month)
 
@@ -116,45 +113,6 @@ def file_stem(delivery_id: str) -> str:
     return f"{safe}-{digest}"
 
 
-def whatsapp_link(phone_e164: str | None, text: str) -> str:
-    """``https://wa.me/<digits>?text=...``; every reserved character, spaces
-    included, percent-encoded (``%20``, never ``+``). Without a number the
-    link lets the CM pick the chat."""
-    digits = "".join(ch for ch in phone_e164 or "" if ch.isdigit())
-    return f"https://wa.me/{digits}?text={quote(text, safe='')}"
-
-
-def mailto_link(address: str, subject: str, body: str) -> str:
-    """A ``mailto:`` link with the subject and body (lines end in CRLF, RFC 6068)."""
-    body = body.replace("\r\n", "\n").replace("\n", "\r\n")
-    return (
-        f"mailto:{quote(address, safe='@')}"
-        f"?subject={quote(subject, safe='')}&body={quote(body, safe='')}"
-    )
-
-
-def sender_from(config: Settings) -> Sender:
-    """The validated ``PIXELY_MAIL_FROM`` / ``PIXELY_MAIL_REPLY_TO``."""
-    return Sender(
-        mail_from=_address(config.mail_from, "PIXELY_MAIL_FROM"),
-        reply_to=_address(config.mail_reply_to, "PIXELY_MAIL_REPLY_TO"),
-    )
-
-
-def _address(value: str | None, variable: str) -> Address | None:
-    if not value or not value.strip():
-        return None
-    name, addr = parseaddr(value.strip())
-    try:
-        checked = validate_email(addr, check_deliverability=False)
-    except EmailNotValidError:
-        raise ConfigurationError(
-            f"{variable} («{value}») no es una dirección de correo válida: "
-            "escríbela como «Pixely <hola@pixely.pe>» o solo «hola@pixely.pe»."
-        ) from None
-    return Address(display_name=name, addr_spec=checked.normalized)
-
-
 def prepare_month(
     requests: Sequence[NoticeRequest],
     folder: Path,
@@ -164,39 +122,122 @@ def prepare_month(
     resend: bool,
     config: Settings | None = None,
     now: datetime | None = None,
+    sheet: str | None = None,
+    open_ids: Collection[str] | None = None,
+    command: str = "pixely",
 ) -> list[PreparedNotice]:
-    """Write the notices of ``month`` into ``folder/AAAA-MM/`` and its index.
+    """Write the notices of ``month`` into ``folder/AAAA-MM/`` and its index:
+    :func:`render_month`, then :meth:`RenderedMonth.write`."""
+    rendered = render_month(
+        requests,
+        folder,
+        month,
+        settings,
+        resend=resend,
+        config=config,
+        now=now,
+        sheet=sheet,
+        open_ids=open_ids,
+        command=command,
+    )
+    return rendered.write()
 
-    Only missing files are rendered unless ``resend``; ``index.html`` is
-    always rebuilt from every notice file in the folder. ``config`` defaults
-    to the environment settings (templates folder, sender); ``now`` stamps the
-    e-mails' ``Date``.
+
+def render_month(
+    requests: Sequence[NoticeRequest],
+    folder: Path,
+    month: Month,
+    settings: BusinessSettings,
+    *,
+    resend: bool,
+    config: Settings | None = None,
+    now: datetime | None = None,
+    sheet: str | None = None,
+    open_ids: Collection[str] | None = None,
+    command: str = "pixely",
+) -> RenderedMonth:
+    """Every file of the month folder that changes, rendered in memory.
+
+    Only missing files are rendered unless ``resend``; a file that the
+    manifest says another ``sheet`` wrote is rendered again. ``index.html``
+    shows the notices whose delivery ID is in ``open_ids`` (the rows still
+    ``pendiente``; every notice file when ``None``) and were not written from
+    another sheet; its footer has the ``sent`` commands that confirm them,
+    starting with ``command`` (``pixely`` and the options that name the
+    sheet). ``config`` defaults to the environment settings (templates
+    folder, sender); ``now`` stamps the e-mails' ``Date``.
     """
     config = config if config is not None else get_settings()
     sender = sender_from(config)
     stamp = now if now is not None else _now(settings)
     target = month_folder(folder, month)
-    # Everything is rendered before the first write, so that a broken
-    # template leaves the folder as it was.
+    manifest = _read_manifest(target)
     plans = [
-        _plan(request, target, settings, sender, config, resend, stamp)
+        _plan(request, target, settings, sender, config, resend, stamp, manifest, sheet)
         for request in requests
     ]
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        manifest = _read_manifest(target)
-        for plan in plans:
-            for path, data in plan.files:
+    files: dict[Path, bytes] = {}
+    for plan in plans:
+        files.update(plan.files)
+        manifest[plan.request.delivery_id] = _manifest_entry(plan.request, sheet)
+    cards = _cards(target, manifest, files, sheet, open_ids)
+    page = messages.render(
+        messages.INDEX,
+        {
+            "agency": settings.agency,
+            "month": messages.month_name(month),
+            "month_code": str(month),
+            "cards": cards,
+            "client_ids": _unique(c.client_id for c in cards if not c.campaign),
+            "commands": confirm_commands(cards, month, command),
+        },
+        templates=config.templates,
+    )
+    files[target / MANIFEST_FILE] = _dump_manifest(manifest)
+    files[target / INDEX_FILE] = page.encode("utf-8")
+    return RenderedMonth(target, plans, files)
+
+
+@dataclass(frozen=True)
+class RenderedMonth:
+    """What :func:`render_month` rendered, ready to be written."""
+
+    target: Path
+    plans: list[_Plan]
+    files: dict[Path, bytes]
+    """Every file to write: the notices, ``avisos.json`` and ``index.html``."""
+
+    @property
+    def new_files(self) -> int:
+        """How many notice files (e-mails and WhatsApp texts) are new or rendered again."""
+        return sum(len(plan.rendered) for plan in self.plans)
+
+    def check_writable(self) -> None:
+        """Create the month folder and try a file in it, or raise :class:`OutboxError`."""
+        probe = self.target / f".pixely-{os.getpid()}.prueba"
+        try:
+            self.target.mkdir(parents=True, exist_ok=True)
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as error:
+            raise self._error(error) from error
+
+    def write(self) -> list[PreparedNotice]:
+        """Write every file (the index last) and say what each notice has."""
+        try:
+            self.target.mkdir(parents=True, exist_ok=True)
+            for path, data in self.files.items():
                 _write(path, data)
-            manifest[plan.request.delivery_id] = _manifest_entry(plan.request)
-        _write(target / MANIFEST_FILE, _dump_manifest(manifest))
-        write_index(target, month, settings, templates=config.templates)
-        return [plan.result() for plan in plans]
-    except OSError as error:
-        raise OutboxError(
-            f"No se pudo escribir en la carpeta de avisos «{target}» "
-            f"({error.strerror or error}): revisa PIXELY_OUTBOX y sus permisos."
-        ) from error
+        except OSError as error:
+            raise self._error(error) from error
+        return [plan.result() for plan in self.plans]
+
+    def _error(self, error: OSError) -> OutboxError:
+        return OutboxError(
+            f"No se pudo escribir en la carpeta de avisos «{self.target}» "
+            f"({error.strerror or error}): revisa PIXELY_OUTBOX (o --salida) y sus "
+            "permisos."
+        )
 
 
 def _now(settings: BusinessSettings) -> datetime:
@@ -239,13 +280,18 @@ def _plan(
     config: Settings,
     resend: bool,
     now: datetime,
+    manifest: dict[str, dict[str, Any]],
+    sheet: str | None,
 ) -> _Plan:
     stem = file_stem(request.delivery_id)
     eml = target / (stem + EMAIL_SUFFIX)
     txt = target / (stem + WHATSAPP_SUFFIX)
     email, phone = request.reach.email, request.reach.phone_e164
-    want_email = email is not None and (resend or not eml.exists())
-    want_whatsapp = phone is not None and (resend or not txt.exists())
+    # Two sheets that share an outbox have the same IDs (the demo's, say): a
+    # file the other sheet wrote is about another client, never reused.
+    again = resend or not _ours(manifest.get(request.delivery_id, {}), sheet)
+    want_email = email is not None and (again or not eml.exists())
+    want_whatsapp = phone is not None and (again or not txt.exists())
     files: list[tuple[Path, bytes]] = []
     rendered: list[str] = []
     if want_email or want_whatsapp:
@@ -265,41 +311,6 @@ def _plan(
             files.append((txt, (notice.whatsapp + "\n").encode("utf-8")))
             rendered.append(WHATSAPP)
     return _Plan(request, eml, txt, files, tuple(rendered))
-
-
-def build_email(
-    notice: messages.Notice,
-    request: NoticeRequest,
-    address: str,
-    sender: Sender,
-    now: datetime,
-) -> EmailMessage:
-    """The notice as a MIME message: text and HTML alternatives, UTF-8."""
-    # Internationalised addresses need SMTPUTF8; everything else stays 7-bit.
-    rules = policy.SMTP if address.isascii() else policy.SMTPUTF8
-    message = EmailMessage(policy=rules)
-    if sender.mail_from is not None:
-        message["From"] = sender.mail_from
-    message["To"] = Address(
-        display_name=request.client.greeting_name, addr_spec=address
-    )
-    if sender.reply_to is not None:
-        message["Reply-To"] = sender.reply_to
-    message["Subject"] = notice.subject
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(domain=sender.domain)
-    message["X-Pixely-Delivery"] = request.delivery_id
-    message["X-Unsent"] = "1"
-    message.set_content(notice.text, cte="quoted-printable")
-    message.add_alternative(notice.html, subtype="html", cte="quoted-printable")
-    return message
-
-
-def read_email(path: Path) -> EmailMessage:
-    with path.open("rb") as handle:
-        parsed = BytesParser(policy=policy.default).parse(handle)
-    assert isinstance(parsed, EmailMessage)
-    return parsed
 
 
 def _read_text(path: Path) -> str:
@@ -322,20 +333,32 @@ def _write(path: Path, data: bytes) -> None:
 # -- the manifest and the index ---------------------------------------------
 
 
-def _manifest_entry(request: NoticeRequest) -> dict[str, Any]:
+def _manifest_entry(request: NoticeRequest, sheet: str | None) -> dict[str, Any]:
     client = request.client
-    return {
+    benefit = request.benefit
+    entry: dict[str, Any] = {
         "file": file_stem(request.delivery_id),
         "client_id": client.client_id,
         "client": client.name,
         "contact": client.contact,
         "cm": client.cm,
-        "benefit": request.benefit.name,
-        "benefit_code": request.benefit.code,
+        "benefit": benefit.name,
+        "benefit_code": benefit.code,
+        "campaign": benefit.kind is BenefitKind.CAMPAIGN,
+        "due_days": benefit.due_days,
         "due": request.due.isoformat(),
         "email": request.reach.email,
         "phone": request.reach.phone_e164,
     }
+    if sheet is not None:
+        entry["sheet"] = sheet
+    return entry
+
+
+def _ours(entry: dict[str, Any], sheet: str | None) -> bool:
+    """Whether a manifest entry is of ``sheet`` (an entry that does not say is)."""
+    written_for = entry.get("sheet")
+    return sheet is None or written_for is None or written_for == sheet
 
 
 def _read_manifest(target: Path) -> dict[str, dict[str, Any]]:
@@ -344,7 +367,7 @@ def _read_manifest(target: Path) -> dict[str, dict[str, Any]]:
     path = target / MANIFEST_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
+    except (FileNotFoundError, NotADirectoryError, ValueError):
         return {}
     notices = data.get("notices") if isinstance(data, dict) else None
     if not isinstance(notices, dict):
@@ -377,29 +400,55 @@ class Card:
     email_text: str | None = None
     mailto: str | None = None
     email_file: str | None = None
+    benefit_code: str | None = None
+    campaign: bool = False
+    """An invitation (a ``campaña`` benefit), confirmed with ``--beneficio``."""
 
 
-def month_cards(target: Path) -> list[Card]:
-    """A card for every notice file in the month folder, in delivery-ID order."""
+def _cards(
+    target: Path,
+    manifest: dict[str, dict[str, Any]],
+    files: dict[Path, bytes],
+    sheet: str | None,
+    open_ids: Collection[str] | None,
+) -> list[Card]:
+    """A card per notice file of the folder (``files`` as about to be written),
+    in delivery-ID order; only those of ``sheet`` whose ID is in ``open_ids``."""
     by_stem = {
         entry.get("file") or file_stem(key): (key, entry)
-        for key, entry in _read_manifest(target).items()
+        for key, entry in manifest.items()
     }
+    names = {p.name for p in files} | {p.name for p in target.glob("*")}
     stems = sorted(
-        {p.name[: -len(EMAIL_SUFFIX)] for p in target.glob("*" + EMAIL_SUFFIX)}
-        | {p.name[: -len(WHATSAPP_SUFFIX)] for p in target.glob("*" + WHATSAPP_SUFFIX)}
+        {n[: -len(EMAIL_SUFFIX)] for n in names if n.endswith(EMAIL_SUFFIX)}
+        | {n[: -len(WHATSAPP_SUFFIX)] for n in names if n.endswith(WHATSAPP_SUFFIX)}
     )
-    return [_card(target, stem, *by_stem.get(stem, (stem, {}))) for stem in stems]
+    cards: list[Card] = []
+    for stem in stems:
+        key, entry = by_stem.get(stem, (stem, {}))
+        if not _ours(entry, sheet):
+            continue
+        card = _card(target, files, stem, key, entry)
+        if open_ids is None or card.delivery_id in open_ids:
+            cards.append(card)
+    return cards
 
 
-def _card(target: Path, stem: str, delivery_id: str, entry: dict[str, Any]) -> Card:
+def _card(
+    target: Path,
+    files: dict[Path, bytes],
+    stem: str,
+    delivery_id: str,
+    entry: dict[str, Any],
+) -> Card:
     eml = target / (stem + EMAIL_SUFFIX)
     txt = target / (stem + WHATSAPP_SUFFIX)
     email: dict[str, Any] = {}
     whatsapp: dict[str, Any] = {}
     addressee: str | None = None
-    if eml.exists():
-        message = read_email(eml)
+    eml_data = _contents(eml, files)
+    if eml_data is not None:
+        message = parse_email(eml_data)
         delivery_id = str(message.get("X-Pixely-Delivery", delivery_id))
         to = message["To"]
         addresses = to.addresses if to is not None else ()
@@ -416,8 +465,9 @@ def _card(target: Path, stem: str, delivery_id: str, entry: dict[str, Any]) -> C
             "mailto": mailto_link(address, subject, text),
             "email_file": quote(eml.name),
         }
-    if txt.exists():
-        text = _read_text(txt)
+    txt_data = _contents(txt, files)
+    if txt_data is not None:
+        text = txt_data.decode("utf-8").replace("\r\n", "\n").rstrip()
         whatsapp = {
             "whatsapp_text": text,
             "whatsapp_link": whatsapp_link(entry.get("phone"), text),
@@ -430,47 +480,60 @@ def _card(target: Path, stem: str, delivery_id: str, entry: dict[str, Any]) -> C
         contact=entry.get("contact"),
         cm=entry.get("cm"),
         benefit=str(entry.get("benefit") or ""),
-        due=_due_label(entry.get("due")),
+        due=_due_label(entry),
         channels=tuple(
             channel
             for channel, found in ((EMAIL, email), (WHATSAPP, whatsapp))
             if found
         ),
+        benefit_code=entry.get("benefit_code"),
+        campaign=bool(entry.get("campaign")),
         **email,
         **whatsapp,
     )
 
 
-def _due_label(value: object) -> str | None:
+def _contents(path: Path, files: dict[Path, bytes]) -> bytes | None:
+    """``path`` as it is about to be written, else as it is on disk, else ``None``."""
+    if path in files:
+        return files[path]
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def _due_label(entry: dict[str, Any]) -> str | None:
+    """The delivery time a card shows: days from the notice, as the message says."""
+    days = entry.get("due_days")
+    if isinstance(days, int) and not isinstance(days, bool):
+        if days == 0:
+            return "el mismo día del aviso"
+        return f"{days} {'día' if days == 1 else 'días'} desde el aviso"
+    value = entry.get("due")  # written by an earlier version
     try:
         return messages.long_date(date.fromisoformat(str(value))) if value else None
     except ValueError:
         return None
 
 
-def write_index(
-    target: Path,
-    month: Month,
-    settings: BusinessSettings,
-    *,
-    templates: Path | None = None,
-) -> Path:
-    """Rebuild ``index.html`` for the month folder ``target`` and return its path."""
-    cards = month_cards(target)
-    page = messages.render(
-        messages.INDEX,
-        {
-            "agency": settings.agency,
-            "month": messages.month_name(month),
-            "month_code": str(month),
-            "cards": cards,
-            "client_ids": _unique(card.client_id for card in cards if card.client_id),
-        },
-        templates=templates,
-    )
-    path = target / INDEX_FILE
-    _write(path, page.encode("utf-8"))
-    return path
+def confirm_commands(cards: Sequence[Card], month: Month, command: str) -> list[str]:
+    """The ``sent`` commands that confirm the notices of ``cards``.
+
+    The month's notice of each client is confirmed by ID; invitations to
+    promotions by ID and ``--beneficio`` (``sent`` leaves them alone without
+    it, so that an invitation not sent is never marked).
+    """
+    groups: dict[str | None, list[str]] = {}
+    for card in cards:
+        if card.client_id:
+            code = card.benefit_code if card.campaign else None
+            groups.setdefault(code, []).append(shlex.quote(card.client_id))
+    found: list[str] = []
+    for code, ids in sorted(groups.items(), key=lambda item: item[0] or ""):
+        option = f" --beneficio {shlex.quote(code)}" if code else ""
+        found.append(f"{command} sent {' '.join(_unique(ids))}{option} --month {month}")
+    return found
 
 
 def _unique(values: Iterable[str]) -> list[str]:

@@ -24,6 +24,7 @@ from pixely_benefits.outbox import (
     file_stem,
     mailto_link,
     prepare_month,
+    read_email,
     whatsapp_link,
 )
 from pixely_benefits.records import Benefit, BusinessSettings, Client, delivery_id
@@ -397,3 +398,36 @@ def test_sender_and_templates_come_from_the_environment_by_default(
     assert str(message["From"]) == "hola@pixely.pe"
     assert str(message["Reply-To"]) == "Lucía <lucia@pixely.pe>"
     assert parsedate_to_datetime(message["Date"]).tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    "contact",
+    [
+        "Jorge Salas",  # the subject fits on a line of its own, not after "Subject:"
+        "Jorge Salas Quispe de la Torre Ugarte y Fernández-Dávila",  # several lines
+    ],
+)
+def test_a_folded_subject_reads_back_without_a_leading_space(
+    tmp_path: Path, contact: str
+) -> None:
+    wanted = request("002", "Café Aroma", contact=contact, email="jorge@cafe.pe")
+    expected = render_notice(wanted.client, STUDY, MONTH, wanted.due, BUSINESS)
+
+    [done] = prepare([wanted], tmp_path)
+
+    assert done.email_file is not None
+    assert b"Subject:\r\n " in done.email_file.read_bytes() or len(contact) > 20
+    assert read_email(done.email_file)["Subject"] == expected.subject
+    html = (tmp_path / "2026-12" / "index.html").read_text(encoding="utf-8")
+    assert f"Asunto: {expected.subject.split(',')[0]}," in html
+    assert "subject=%20" not in html
+
+
+def test_a_domain_with_accents_still_gets_its_draft(tmp_path: Path) -> None:
+    [done] = prepare([request("003", "Añil", email="ana@añil.pe")], tmp_path)
+
+    assert done.email_file is not None
+    [to] = read_email(done.email_file)["To"].addresses
+    assert to.addr_spec == "ana@añil.pe"
+    html = (tmp_path / "2026-12" / "index.html").read_text(encoding="utf-8")
+    assert "mailto:ana@a%C3%B1il.pe?subject=" in html
