@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from pixely_benefits.errors import WriteConflictError
 from pixely_benefits.sheet.cells import Cell
 from pixely_benefits.sheet.schema import TabSpec
 
@@ -103,3 +104,22 @@ class Store(Protocol):
     def write(self, changes: ChangeSet) -> None:
         """Apply ``changes`` as described in this module's docstring."""
         ...
+
+
+def write_conflict(changed: list[str], repeated: list[str]) -> WriteConflictError:
+    """The error for a change set whose rows do not match the sheet at write time.
+
+    ``changed`` says what moved since the sheet was read (a row gone, an ID
+    added by someone else); ``repeated`` the keys found on several rows. A
+    repeated key alone is not a change: the sheet may have held it all along.
+    """
+    found = "; ".join([*changed, *repeated])
+    if changed:
+        return WriteConflictError(
+            f"La hoja cambió y no se escribió nada: {found}. Revisa esas filas y "
+            "vuelve a ejecutar el comando."
+        )
+    return WriteConflictError(
+        f"No se escribió nada: {found}. Deja una sola fila con cada ID y vuelve a "
+        "ejecutar el comando."
+    )

@@ -19,10 +19,9 @@ from pixely_benefits.errors import (
     PixelyError,
     SheetFormatError,
     StructuralError,
-    WriteConflictError,
 )
 from pixely_benefits.sheet import google_layout
-from pixely_benefits.sheet.base import ChangeSet
+from pixely_benefits.sheet.base import ChangeSet, write_conflict
 from pixely_benefits.sheet.cells import Cell
 from pixely_benefits.sheet.google_api import (
     SheetsApi,
@@ -232,28 +231,25 @@ class Writer:
         self, changes: ChangeSet, targets: Mapping[str, _Target]
     ) -> list[dict[str, Any]]:
         """Conflicts first, then the requests for missing tabs and headers."""
-        conflicts: list[str] = []
+        repeated: list[str] = []
+        changed: list[str] = []
         for update in changes.updates:
             target = targets[update.tab.name]
             found = target.keys.get(update.key.strip(), [])
             if not found:
-                conflicts.append(f"«{update.key}» ya no está en «{target.title}»")
+                changed.append(f"«{update.key}» ya no está en «{target.title}»")
             elif len(found) > 1:
                 shown = ", ".join(str(r) for r in found)
-                conflicts.append(
+                repeated.append(
                     f"«{update.key}» está repetido en «{target.title}» (filas {shown})"
                 )
         for append in changes.appends:
             target = targets[append.tab.name]
             key = target.key_of(append.values)
             if key is not None and target.keys.get(key):
-                conflicts.append(f"«{key}» ya existe en «{target.title}»")
-        if conflicts:
-            raise WriteConflictError(
-                "La hoja cambió y no se escribió nada: "
-                + "; ".join(conflicts)
-                + ". Revisa esas filas y vuelve a ejecutar el comando."
-            )
+                changed.append(f"«{key}» ya existe en «{target.title}»")
+        if changed or repeated:
+            raise write_conflict(changed, repeated)
         for update in changes.updates:
             for name in update.values:
                 targets[update.tab.name].column(name)

@@ -39,10 +39,9 @@ from pixely_benefits.errors import (
     PixelyError,
     SheetFormatError,
     StructuralError,
-    WriteConflictError,
 )
 from pixely_benefits.sheet import cells
-from pixely_benefits.sheet.base import ChangeSet
+from pixely_benefits.sheet.base import ChangeSet, write_conflict
 from pixely_benefits.sheet.cells import Cell
 from pixely_benefits.sheet.schema import TabSpec, match_headers, normalize
 
@@ -284,30 +283,27 @@ def _apply(book: Any, changes: ChangeSet) -> None:
     for spec in changes.new_tabs:
         tabs.ensure(spec)
     targets: list[tuple[_Tab, int, Mapping[str, Cell]]] = []
-    conflicts: list[str] = []
+    repeated: list[str] = []
+    changed: list[str] = []
     for update in changes.updates:
         tab = tabs.get(update.tab)
         rows = tab.rows_with_key(update.key)
         if len(rows) == 1:
             targets.append((tab, rows[0], update.values))
         elif not rows:
-            conflicts.append(f"«{update.key}» ya no está en «{tab.title}»")
+            changed.append(f"«{update.key}» ya no está en «{tab.title}»")
         else:
             shown = ", ".join(str(r) for r in rows)
-            conflicts.append(
+            repeated.append(
                 f"«{update.key}» está repetido en «{tab.title}» (filas {shown})"
             )
     appends = [(tabs.get(a.tab), a.values) for a in changes.appends]
     for tab, values in appends:
         key = tab.key_of(values)
         if key is not None and tab.rows_with_key(key):
-            conflicts.append(f"«{key}» ya existe en «{tab.title}»")
-    if conflicts:
-        raise WriteConflictError(
-            "La hoja cambió y no se escribió nada: "
-            + "; ".join(conflicts)
-            + ". Revisa esas filas y vuelve a ejecutar el comando."
-        )
+            changed.append(f"«{key}» ya existe en «{tab.title}»")
+    if changed or repeated:
+        raise write_conflict(changed, repeated)
     for tab, row, values in targets:
         tab.put(row, values)
     for tab, values in appends:
