@@ -16,13 +16,32 @@ delivery (``cancel``). Rows are never deleted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
-from pixely_benefits.contacts import Reachability, reachability
+from pixely_benefits.contacts import EMAIL, WHATSAPP, Reachability, reachability
 from pixely_benefits.errors import UsageError
+from pixely_benefits.ledger_plan import (
+    CANCEL,
+    CREATE,
+    DEFAULT_DUE_DAYS,
+    DELIVER,
+    OPEN_STATES,
+    SEND,
+    Outcome,
+    Plan,
+    Result,
+    Stamp,
+    append_note,
+    claimed,
+    day,
+    is_monthly,
+    last_change,
+    new_row,
+    pending_after,
+    since,
+    taken,
+)
 from pixely_benefits.lookup import find_benefit, find_client, unique
 from pixely_benefits.months import Month
 from pixely_benefits.outbox import NoticeRequest
@@ -36,114 +55,30 @@ from pixely_benefits.records import (
     delivery_id,
 )
 from pixely_benefits.rules import REASONS, decide
-from pixely_benefits.sheet.base import ChangeSet, RowAppend, RowUpdate
 from pixely_benefits.sheet.cells import Cell
-from pixely_benefits.sheet.schema import DELIVERIES, HISTORY
 
-CREATE = "crear"
-SEND = "notificar"
-DELIVER = "entregar"
-CANCEL = "cancelar"
-"""The ``Acción`` words written to ``Historial``."""
+__all__ = [
+    "CANCEL",
+    "CREATE",
+    "DEFAULT_DUE_DAYS",
+    "DELIVER",
+    "OPEN_STATES",
+    "SEND",
+    "Outcome",
+    "Plan",
+    "Result",
+    "append_note",
+    "pending_after",
+    "plan_cancel",
+    "plan_deliver",
+    "plan_notify",
+    "plan_sent",
+]
 
-DEFAULT_DUE_DAYS = 15
-"""``Plazo (días)`` of a row whose benefit is no longer in the catalogue."""
-
-OPEN_STATES = (DeliveryState.PENDING, DeliveryState.NOTIFIED, DeliveryState.ACCEPTED)
-"""States of a row whose benefit is still to be delivered."""
-
-
-class Result(StrEnum):
-    DONE = "hecho"
-    """The sheet changes (for notify: a row is created or its messages prepared)."""
-    UNCHANGED = "sin cambios"
-    """It was already so: nothing to do, and that is fine."""
-    SKIPPED = "omitido"
-    """It could not be done; the message says what to fix."""
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What happened to one client or row; ``message`` is Spanish, lower case."""
-
-    client_id: str
-    delivery_id: str | None
-    result: Result
-    message: str
-    warnings: tuple[str, ...] = ()
-
-
-@dataclass(slots=True)
-class Plan:
-    """The writes of one command, what each client or row gets, and for notify
-    the messages to prepare."""
-
-    changes: ChangeSet = field(default_factory=ChangeSet)
-    outcomes: list[Outcome] = field(default_factory=list)
-    notices: list[NoticeRequest] = field(default_factory=list)
-    to_confirm: list[str] = field(default_factory=list)
-    """Clients whose notice is prepared and whose row waits for ``sent``."""
-
-    def count(self, result: Result) -> int:
-        return sum(1 for o in self.outcomes if o.result is result)
-
-    @property
-    def failed(self) -> bool:
-        return any(o.result is Result.SKIPPED for o in self.outcomes)
-
-    def say(
-        self,
-        client_id: str,
-        key: str | None,
-        result: Result,
-        message: str,
-        warnings: Iterable[str] = (),
-    ) -> None:
-        self.outcomes.append(Outcome(client_id, key, result, message, tuple(warnings)))
-
-    def create(
-        self, row: Mapping[str, Cell], stamp: _Stamp, action: str, detail: str
-    ) -> None:
-        """Append ``row`` to ``Entregas``, logged as ``action`` with ``detail``."""
-        self.changes.appends.append(RowAppend(DELIVERIES, row))
-        self._log(
-            stamp, action, str(row["ID"]), f"fila nueva, {row['Estado']}; {detail}"
-        )
-
-    def update(
-        self,
-        row: Delivery,
-        values: Mapping[str, Cell],
-        stamp: _Stamp,
-        action: str,
-        detail: str,
-    ) -> None:
-        """Set ``values`` on ``row`` (found by its ID at write time), logged."""
-        key = row.delivery_id
-        self.changes.updates.append(RowUpdate(DELIVERIES, key, values))
-        state = values.get("Estado")
-        change = row.state.value if state is None else f"{row.state.value} → {state}"
-        self._log(stamp, action, key, f"{change}; {detail}")
-
-    def _log(self, stamp: _Stamp, action: str, key: str, detail: str) -> None:
-        if not self.changes.new_tabs:
-            self.changes.new_tabs.extend([DELIVERIES, HISTORY])
-        values: dict[str, Cell] = {
-            "Fecha": stamp.now,
-            "Usuario": stamp.user,
-            "Acción": action,
-            "ID entrega": key,
-            "Detalle": detail,
-        }
-        self.changes.appends.append(RowAppend(HISTORY, values))
-
-
-@dataclass(frozen=True, slots=True)
-class _Stamp:
-    """When and by whom: what every ``Historial`` row records."""
-
-    now: datetime
-    user: str
+# The names other modules of the core used before the plan had its own module.
+_Stamp = Stamp
+_new_row = new_row
+_taken = taken
 
 
 # --- notify -----------------------------------------------------------------------
@@ -158,18 +93,20 @@ def plan_notify(
     clients: Sequence[str] = (),
     resend: bool = False,
     created: Mapping[str, datetime] | None = None,
+    dry_run: bool = False,
 ) -> Plan:
     """Create the ``pendiente`` row of every eligible client without one for ``month``.
 
     Every eligible client whose row is ``pendiente`` (new, or left by an earlier
     run) gets a notice; with ``resend``, ``notificado`` rows too. A client with
-    no usable e-mail or WhatsApp gets no row. ``clients`` limits the run to
-    those IDs and then says why any of them is left out. The due date a notice
-    announces counts from the day its row was created (``created``, from
-    ``Historial``; today for new rows), so that every run announces the same.
+    no usable e-mail or WhatsApp gets no row, and no row is created where one
+    is already there, even a bad one (see :func:`claimed`). ``clients`` limits
+    the run to those IDs and then says why any of them is left out.
+    ``created`` (from ``Historial``) dates the notices of rows created by an
+    earlier run. ``dry_run`` only changes the words: what would be done.
     """
     wanted = {find_client(data, c).client_id for c in unique(clients)}
-    stamp = _Stamp(now, user)
+    stamp = Stamp(now, user)
     plan = Plan()
     for decision in decide(data, month):
         if wanted and decision.client_id not in wanted:
@@ -186,7 +123,7 @@ def plan_notify(
             since = (created or {}).get(decision.existing.delivery_id, now)
             _notify_existing(plan, data, client, decision.existing, since, resend)
         else:
-            _notify_new(plan, data, client, decision.benefit, month, stamp)
+            _notify_new(plan, data, client, decision.benefit, month, stamp, dry_run)
     return plan
 
 
@@ -203,13 +140,10 @@ def _notify_existing(
         resend and row.state is DeliveryState.NOTIFIED
     )
     if not wanted:
-        when = _since(row.notified or row.delivered)
-        plan.say(
-            client.client_id,
-            key,
-            Result.UNCHANGED,
-            f"ya {row.state.value}{when} ({row.benefit})",
-        )
+        message = f"ya {row.state.value}{last_change(row)} ({row.benefit})"
+        plan.say(client.client_id, key or None, Result.UNCHANGED, message)
+        return
+    if not plan.writable(row):  # its notice could never be confirmed
         return
     benefit = data.benefit(row.benefit)
     reach = reachability(client, data.settings)
@@ -220,9 +154,7 @@ def _notify_existing(
         )
         plan.say(client.client_id, key, Result.SKIPPED, message)
     elif not reach.reachable:
-        plan.say(
-            client.client_id, key, Result.SKIPPED, _unreachable(reach, created=True)
-        )
+        plan.say(client.client_id, key, Result.SKIPPED, _unreachable(reach))
     else:
         due = since.date() + timedelta(days=benefit.due_days)
         plan.notices.append(NoticeRequest(key, client, benefit, row.month, due, reach))
@@ -238,69 +170,36 @@ def _notify_new(
     client: Client,
     code: str,
     month: Month,
-    stamp: _Stamp,
+    stamp: Stamp,
+    dry_run: bool,
 ) -> None:
     benefit = data.benefit(code)
     assert benefit is not None  # the rules only choose benefits of the catalogue
     key = delivery_id(client.client_id, code, month)
     reach = reachability(client, data.settings)
     if not reach.reachable:
-        plan.say(
-            client.client_id, None, Result.SKIPPED, _unreachable(reach, created=False)
-        )
+        left = "no se crearía su fila" if dry_run else "no se creó su fila"
+        message = f"{_unreachable(reach)}; {left}"
+        plan.say(client.client_id, None, Result.SKIPPED, message)
         return
-    taken = _taken(data, key)
-    if taken:
-        plan.say(client.client_id, key, Result.SKIPPED, taken)
+    blocked = taken(data, key) or claimed(data, client.client_id, month)
+    if blocked:
+        plan.say(client.client_id, key, Result.SKIPPED, blocked)
         return
-    row = _new_row(client, code, month, {"Estado": DeliveryState.PENDING.value})
+    row = new_row(client, code, month, {"Estado": DeliveryState.PENDING.value})
     plan.create(row, stamp, CREATE, f"{benefit.name} ({code}) para {month}")
     due = stamp.now.date() + timedelta(days=benefit.due_days)
     plan.notices.append(NoticeRequest(key, client, benefit, month, due, reach))
     plan.to_confirm.append(client.client_id)
-    message = f"fila creada (pendiente): {benefit.name}; aviso por {' y '.join(reach.channels)}"
+    done = "se crearía su fila" if dry_run else "fila creada"
+    channels = " y ".join(reach.channels)
+    message = f"{done} (pendiente): {benefit.name}; aviso por {channels}"
     plan.say(client.client_id, key, Result.DONE, message, reach.problems)
 
 
-def _unreachable(reach: Reachability, *, created: bool) -> str:
+def _unreachable(reach: Reachability) -> str:
     why = "; ".join(reach.problems) or "no tiene correo ni WhatsApp"
-    end = "" if created else "; no se creó su fila"
-    return f"sin aviso ({why}): completa sus datos en «Clientes»{end}"
-
-
-def _taken(data: ControlData, key: str) -> str | None:
-    """Why ``key`` cannot be used for a new row, or ``None`` when it is free."""
-    if key not in data.delivery_ids:
-        return None
-    for row in data.deliveries:
-        if row.delivery_id == key and row.cancelled:
-            return (
-                f"la fila «{key}» está cancelada (fila {row.row} de «Entregas»): "
-                "si debe recibirlo, cambia su Estado a pendiente"
-            )
-        if row.delivery_id == key:
-            return (
-                f"ya hay una fila con ID «{key}» (fila {row.row} de «Entregas», "
-                f"{row.state.value}) que no corresponde a este cliente y mes: revísala"
-            )
-    return (
-        f"ya hay una fila con ID «{key}» en «Entregas» que tiene problemas: "
-        "corrígela (pixely check la muestra)"
-    )
-
-
-def _new_row(
-    client: Client, code: str, month: Month, values: Mapping[str, Cell]
-) -> dict[str, Cell]:
-    return {
-        "ID": delivery_id(client.client_id, code, month),
-        "ID cliente": client.client_id,
-        "Cliente": client.name,
-        "Beneficio": code,
-        "Mes": str(month),
-        "Responsable": client.cm,
-        **values,
-    }
+    return f"sin aviso ({why}): completa sus datos en «Clientes»"
 
 
 # --- sent -------------------------------------------------------------------------
@@ -314,24 +213,39 @@ def plan_sent(
     user: str,
     *,
     channel: Channel | None = None,
+    benefit_code: str | None = None,
 ) -> Plan:
-    """Mark the ``pendiente`` rows of ``clients`` for ``month`` as ``notificado``.
+    """Mark the notice of each of ``clients`` for ``month`` as sent: ``notificado``.
 
-    ``Fecha límite`` is the notification date plus the benefit's ``Plazo
-    (días)``. Without ``channel``, ``Canal`` gets the channels the client can
-    be reached by (``ambos`` for both).
+    Without ``benefit_code`` the notice is the client's ``mensual`` row of the
+    month (the one the rules use: the first in sheet order); with it, the
+    client's rows of that benefit in the month, such as an invitation to a
+    promotion. ``Fecha límite`` is the notification date plus the benefit's
+    ``Plazo (días)``. ``Canal`` gets ``channel``, which the client must have,
+    or else the channels the client can be reached by (``ambos`` for both).
     """
     found = [find_client(data, c) for c in unique(clients)]
-    stamp = _Stamp(now, user)
+    code = find_benefit(data, benefit_code).code if benefit_code else None
+    stamp = Stamp(now, user)
     plan = Plan()
     for client in found:
         rows = _rows(data, client.client_id, month)
-        pending = [r for r in rows if r.state is DeliveryState.PENDING]
+        if code is None:
+            targets = [r for r in rows if is_monthly(data, r.benefit)][:1]
+        else:
+            targets = [r for r in rows if r.benefit == code]
+        pending = [r for r in targets if r.state is DeliveryState.PENDING]
         if not pending:
-            _nothing_to_send(plan, client, rows, month)
+            _nothing_to_send(plan, data, client, targets, month, code)
+            continue
+        missing = _missing_channel(client, data, channel) if channel else None
+        if missing:
+            plan.say(client.client_id, pending[0].delivery_id, Result.SKIPPED, missing)
             continue
         used = channel.value if channel else _channel_of(client, data)
         for row in pending:
+            if not plan.writable(row):
+                continue
             benefit = data.benefit(row.benefit)
             days = benefit.due_days if benefit else DEFAULT_DUE_DAYS
             due = now.date() + timedelta(days=days)
@@ -342,27 +256,76 @@ def plan_sent(
             }
             if used:
                 values["Canal"] = used
-            detail = f"canal: {used or '—'}; fecha límite: {_day(due)}"
+            detail = f"canal: {used or '—'}; fecha límite: {day(due)}"
             plan.update(row, values, stamp, SEND, detail)
-            message = f"notificado ({row.benefit}); entregar hasta el {_day(due)}"
+            message = f"notificado ({row.benefit}); entregar hasta el {day(due)}"
             plan.say(client.client_id, row.delivery_id, Result.DONE, message)
     return plan
 
 
 def _nothing_to_send(
-    plan: Plan, client: Client, rows: list[Delivery], month: Month
+    plan: Plan,
+    data: ControlData,
+    client: Client,
+    targets: list[Delivery],
+    month: Month,
+    code: str | None,
 ) -> None:
-    if rows:
-        row = rows[0]
-        when = _since(row.notified or row.delivered)
-        message = f"ya estaba {row.state.value}{when} ({row.benefit})"
-        plan.say(client.client_id, row.delivery_id, Result.UNCHANGED, message)
+    cid = client.client_id
+    if targets:
+        row = targets[0]
+        message = f"ya estaba {row.state.value}{last_change(row)} ({row.benefit})"
+        plan.say(cid, row.delivery_id or None, Result.UNCHANGED, message)
         return
-    message = (
-        f"no tiene fila en «Entregas» para {month}: prepárala con "
-        f"«pixely notify --month {month} --client {client.client_id}»"
+    every = [r for r in data.deliveries if r.client_id == cid and r.month == month]
+    mine = [
+        r
+        for r in every
+        if r.benefit == code or (code is None and is_monthly(data, r.benefit))
+    ]
+    others = [r for r in every if r not in mine and r.state is DeliveryState.PENDING]
+    if mine:  # every one of them is cancelled
+        row = mine[0]
+        message = (
+            f"su fila «{row.label}» de {month} está cancelada: no se marcó; si el "
+            "aviso salió igual, cambia su Estado a pendiente en «Entregas» y repite "
+            "el comando"
+        )
+    elif code is None and (problem := claimed(data, cid, month)):
+        message = problem.replace("; no se creó otra fila", "")
+    elif code is None and others:
+        row = others[0]
+        message = (
+            f"en {month} no tiene aviso mensual pendiente, sino «{row.benefit}»: si "
+            f"es ese el que enviaste, confírmalo con «pixely sent {cid} --beneficio "
+            f"{row.benefit} --month {month}»"
+        )
+    elif code is not None:
+        message = f"no tiene fila de «{code}» en «Entregas» para {month}"
+    else:
+        message = (
+            f"no tiene fila en «Entregas» para {month}: prepárala con "
+            f"«pixely notify --month {month} --client {cid}»"
+        )
+    plan.say(cid, None, Result.SKIPPED, message)
+
+
+_CHANNEL_NAMES = {EMAIL: "correo válido", WHATSAPP: "WhatsApp válido"}
+
+
+def _missing_channel(client: Client, data: ControlData, channel: Channel) -> str | None:
+    """Why the notice cannot have gone out by ``channel``, or ``None`` if it could."""
+    # The client's own Canal does not matter here: the CM says what was used.
+    found = reachability(client.model_copy(update={"channel": None}), data.settings)
+    wanted = (EMAIL, WHATSAPP) if channel is Channel.BOTH else (channel.value,)
+    missing = [_CHANNEL_NAMES[c] for c in wanted if c not in found.channels]
+    if not missing:
+        return None
+    return (
+        f"no tiene {' ni '.join(missing)} en «Clientes», así que el aviso no pudo "
+        f"salir por {channel.value}: no se marcó; indica con --canal el canal que "
+        "usaste"
     )
-    plan.say(client.client_id, None, Result.SKIPPED, message)
 
 
 def _channel_of(client: Client, data: ControlData) -> str | None:
@@ -399,7 +362,7 @@ def plan_deliver(
     benefit = find_benefit(data, benefit_code)
     client = find_client(data, client_id)
     target = month or Month.of(now.date())
-    stamp = _Stamp(now, user)
+    stamp = Stamp(now, user)
     rows = [
         r
         for r in data.deliveries
@@ -419,6 +382,8 @@ def plan_deliver(
     values = _delivered(benefit, now, link)
     if open_rows:
         row = open_rows[0]
+        if not plan.writable(row):
+            return plan
         if note:
             values["Notas"] = append_note(row.notes, note)
         plan.update(row, values, stamp, DELIVER, _detail(values, note))
@@ -427,7 +392,7 @@ def plan_deliver(
         return plan
     done = [r for r in rows if r.month == target and r.state is DeliveryState.DELIVERED]
     if done:
-        when = _since(done[0].delivered)
+        when = since(done[0].delivered)
         message = (
             f"{benefit.name} ya estaba entregado{when} ({target}): no se cambió nada"
         )
@@ -442,13 +407,13 @@ def plan_deliver(
         )
         return plan
     key = delivery_id(client.client_id, benefit.code, target)
-    taken = _taken(data, key)
-    if taken:
-        plan.say(client.client_id, key, Result.SKIPPED, taken)
+    blocked = taken(data, key)
+    if blocked:
+        plan.say(client.client_id, key, Result.SKIPPED, blocked)
         return plan
     if note:
         values["Notas"] = note.strip()
-    row_values = _new_row(client, benefit.code, target, values)
+    row_values = new_row(client, benefit.code, target, values)
     plan.create(
         row_values, stamp, DELIVER, "fuera de la rotación; " + _detail(values, note)
     )
@@ -478,7 +443,7 @@ def _detail(values: Mapping[str, Cell], note: str | None) -> str:
         parts.append(f"enlace: {values['Enlace']}")
     followup = values.get("Seguimiento")
     if isinstance(followup, date):
-        parts.append(f"seguimiento: {_day(followup)}")
+        parts.append(f"seguimiento: {day(followup)}")
     if note and note.strip():
         parts.append(f"nota: {note.strip()}")
     return "; ".join(parts) or "sin enlace ni nota"
@@ -486,7 +451,7 @@ def _detail(values: Mapping[str, Cell], note: str | None) -> str:
 
 def _followup(values: Mapping[str, Cell]) -> str:
     followup = values.get("Seguimiento")
-    return f"; seguimiento el {_day(followup)}" if isinstance(followup, date) else ""
+    return f"; seguimiento el {day(followup)}" if isinstance(followup, date) else ""
 
 
 def _no_open_row(
@@ -499,14 +464,6 @@ def _no_open_row(
         f"no hay una entrega abierta de «{benefit.code}» en {month}{this_month}. "
         "Para registrarla fuera de la rotación, repite el comando con --crear"
     )
-
-
-def append_note(existing: str | None, note: str) -> str:
-    """``Notas`` with ``note`` added on a new line; what people wrote stays."""
-    note = note.strip()
-    if not existing or not existing.strip():
-        return note
-    return f"{existing.rstrip()}\n{note}"
 
 
 # --- cancel -----------------------------------------------------------------------
@@ -548,12 +505,14 @@ def plan_cancel(
         _nothing_to_cancel(plan, client, every, month)
         return plan
     row = open_rows[0]
+    if not plan.writable(row):
+        return plan
     reason = reason.strip()
     values: dict[str, Cell] = {
         "Estado": DeliveryState.CANCELLED.value,
         "Notas": append_note(row.notes, f"Cancelado: {reason}"),
     }
-    plan.update(row, values, _Stamp(now, user), CANCEL, f"motivo: {reason}")
+    plan.update(row, values, Stamp(now, user), CANCEL, f"motivo: {reason}")
     plan.say(client.client_id, row.delivery_id, Result.DONE, f"{row.benefit} cancelado")
     return plan
 
@@ -564,7 +523,8 @@ def _nothing_to_cancel(
     delivered = [r for r in rows if r.state is DeliveryState.DELIVERED]
     if delivered:
         row = delivered[0]
-        message = f"{row.benefit} ya se entregó{_since(row.delivered)}: una entrega no se cancela"
+        when = since(row.delivered)
+        message = f"{row.benefit} ya se entregó{when}: una entrega no se cancela"
         plan.say(client.client_id, row.delivery_id, Result.SKIPPED, message)
     elif rows:
         message = f"{rows[0].benefit} ya estaba cancelado"
@@ -584,11 +544,3 @@ def _rows(data: ControlData, client_id: str, month: Month) -> list[Delivery]:
         for r in data.deliveries
         if r.client_id == client_id and r.month == month and not r.cancelled
     ]
-
-
-def _day(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
-
-
-def _since(value: datetime | None) -> str:
-    return f" el {value.strftime('%d/%m/%Y %H:%M')}" if value else ""

@@ -6,6 +6,7 @@ They run on every backend through the ``sheet`` fixture; the tests about the
 
 from __future__ import annotations
 
+import shlex
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -134,7 +135,10 @@ def test_notify_creates_rows_and_messages_for_each_eligible_client(
     assert "014-publicaciones-adicionales-2026-12.whatsapp.txt" in files
     assert "014-publicaciones-adicionales-2026-12.eml" not in files  # no e-mail
     assert "5 filas nuevas en Entregas; 8 mensajes nuevos" in result.stdout
-    assert "pixely sent 001 002 008 012 014 --month 2026-12" in result.stdout
+    assert (
+        f"pixely --sheet {shlex.quote(demo)} sent 001 002 008 012 014 --month 2026-12"
+        in result.stdout
+    )
     assert "007 Boutique Aurora: ya notificado el 03/12/2026 10:00" in result.stdout
 
 
@@ -152,7 +156,7 @@ def test_notify_again_changes_nothing_and_resend_never_duplicates(
 
     (tmp_path / "salida" / MONTH / "002-estudio-mercado-2026-12.eml").unlink()
     missing = notify(cli, demo, tmp_path)
-    assert "0 filas nuevas en Entregas; 1 mensajes nuevos" in missing.stdout
+    assert "0 filas nuevas en Entregas; 1 mensaje nuevo en" in missing.stdout
     assert snapshot(sheet, demo) == sheet_before
 
     resent = notify(cli, demo, tmp_path, "--resend")
@@ -168,7 +172,12 @@ def test_notify_dry_run_writes_nothing_at_all(
     result = notify(cli, demo, tmp_path, "--dry-run")
     assert result.exit_code == 0
     assert "Simulación" in result.stdout
-    assert "Se crearían 5 filas en Entregas y se prepararían 5 avisos" in result.stdout
+    assert "se crearía su fila (pendiente)" in result.stdout
+    assert "fila creada" not in result.stdout
+    assert (
+        "Se crearían 5 filas en Entregas y se prepararían 8 mensajes nuevos"
+        in result.stdout
+    )
     assert snapshot(sheet, demo) == before
     assert not (tmp_path / "salida").exists()
 
@@ -540,9 +549,17 @@ def test_cancel_keeps_the_row_with_the_reason(
     assert (again.exit_code, "ya estaba cancelado" in again.stdout) == (0, True)
 
 
-def test_cancel_needs_month_and_reason(cli: Any, demo: str) -> None:
-    assert run(cli, demo, "cancel", "014", "--motivo", "x").exit_code == 2
+def test_cancel_needs_a_reason_and_defaults_to_this_month(
+    cli: Any, sheet: SheetFactory, demo: str, tmp_path: Path
+) -> None:
+    notify(cli, demo, tmp_path)
     assert run(cli, demo, "cancel", "014", "--month", MONTH).exit_code == 2
+    result = run(cli, demo, "cancel", "014", "--motivo", "Cerró")  # December 2026
+    assert result.exit_code == 0, result.output
+    row = record(
+        stored_rows(sheet, demo, "Entregas"), "014-publicaciones-adicionales-2026-12"
+    )
+    assert row["Estado"] == "cancelado"
 
 
 # --- status -----------------------------------------------------------------------

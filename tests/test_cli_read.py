@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -311,7 +312,7 @@ def test_eligible_problems_go_to_stderr_never_into_the_json(
     assert json.loads(result.stdout) == EXPECTED_DEMO_2026_12
     assert result.stderr.strip() == (
         "Aviso: 2 filas tienen problemas y se omitieron donde hacía falta; "
-        "revísalas con «pixely check»."
+        f"revísalas con «pixely --sheet {path} check»."
     )
 
 
@@ -343,7 +344,7 @@ def test_eligible_table_fits_the_terminal_one_line_per_client(
     lines = result.stdout.splitlines()
     assert max(len(line.rstrip()) for line in lines) <= int(width)
     # Benefit codes and reasons never wrap: each client's line carries its outcome.
-    client_lines = [line for line in lines if line[1:4].isdigit()]
+    client_lines = [line for line in lines if re.match(r" \d{3} ", line)]
     assert len(client_lines) == 15
     outcomes = [
         "publicaciones-adicionales", "estudio-mercado", "consultoria-negocio", "✗ ",

@@ -14,6 +14,7 @@ from pixely_benefits.ledger import (
     Plan,
     Result,
     append_note,
+    pending_after,
     plan_cancel,
     plan_deliver,
     plan_notify,
@@ -29,6 +30,7 @@ from pixely_benefits.records import (
     ControlData,
     Delivery,
     DeliveryState,
+    DeliveryStub,
     Period,
     delivery_id,
 )
@@ -571,3 +573,85 @@ def test_creation_times_come_from_the_crear_rows_of_historial() -> None:
     }
     assert creation_times(None) == {}
     assert creation_times(RawTab("Historial", ["Otra"], [])) == {}
+
+
+# --- rows that a write cannot find, and rows left out as bad ---------------------
+
+UNKEYED = (
+    "la fila 7 de «Entregas» no tiene ID: escribe «001-consultoria-negocio-2026-12» "
+    "en su columna ID y repite el comando"
+)
+ACCESS = "acceso-preferencial"
+
+
+@pytest.mark.parametrize("state", ["pendiente", "notificado"])
+def test_a_row_without_id_is_the_clients_row_but_is_never_written(state: str) -> None:
+    broken = row("001", CON, state, number=7, key="", key_problem=UNKEYED)
+    data = control([client("001")], [broken])
+
+    notified = plan_notify(data, DEC, NOW, USER)
+    sent = plan_sent(data, ["001"], DEC, NOW, USER)
+    cancelled = plan_cancel(data, "001", DEC, "ya no", NOW, USER)
+
+    for plan in (notified, sent, cancelled):
+        assert not plan.changes
+        assert not plan.notices
+    if state == "pendiente":
+        assert [o.message for o in notified.outcomes] == [UNKEYED]
+        assert [o.message for o in sent.outcomes] == [UNKEYED]
+    assert [o.message for o in cancelled.outcomes] == [UNKEYED]
+
+
+@pytest.mark.parametrize(
+    ("stub", "blocked"),
+    [
+        (DeliveryStub(9, None, "001", "estudio-mercado", DEC, None), True),
+        (DeliveryStub(9, "001-x-2026-12", None, None, None, None), True),
+        (DeliveryStub(9, None, "001", ACCESS, DEC, None), False),  # a campaign
+        (DeliveryStub(9, None, "001", PUB, DEC, DeliveryState.CANCELLED), False),
+        (DeliveryStub(9, None, "001", PUB, NOV, None), False),
+        (DeliveryStub(9, None, "002", PUB, DEC, None), False),
+    ],
+)
+def test_a_bad_row_of_the_client_and_month_blocks_a_new_one(
+    stub: DeliveryStub, blocked: bool
+) -> None:
+    data = control([client("001")])
+    data.unread_deliveries.append(stub)
+
+    plan = plan_notify(data, DEC, NOW, USER)
+
+    assert bool(plan.changes) is not blocked
+    if blocked:
+        assert plan.outcomes[0].message == (
+            "la fila 9 de «Entregas» parece ser su beneficio de 2026-12, pero tiene "
+            "problemas: corrígela (pixely check la muestra); no se creó otra fila"
+        )
+
+
+def test_sent_confirms_the_monthly_row_and_an_invitation_only_by_its_code() -> None:
+    monthly = row("001", OPT, "pendiente", number=2)
+    invitation = row("001", ACCESS, "pendiente", number=3)
+    data = control([client("001")], [monthly, invitation])
+
+    by_default = plan_sent(data, ["001"], DEC, NOW, USER)
+    by_code = plan_sent(data, ["001"], DEC, NOW, USER, benefit_code=ACCESS)
+
+    assert list(updates_of(by_default)) == [monthly.delivery_id]
+    assert list(updates_of(by_code)) == [invitation.delivery_id]
+
+
+def test_pending_after_follows_the_plan() -> None:
+    data = control(
+        [client("001"), client("002")],
+        [row("001", OPT, "pendiente"), row("002", OPT, "pendiente", number=3)],
+    )
+    plan = plan_sent(data, ["001"], DEC, NOW, USER)
+    plan.changes.appends.extend(
+        plan_notify(control([client("003")]), DEC, NOW, USER).changes.appends
+    )
+
+    assert pending_after(data, DEC, plan.changes) == {
+        delivery_id("002", OPT, DEC),
+        delivery_id("003", PUB, DEC),
+    }

@@ -94,7 +94,10 @@ def test_invite_creates_one_marked_row_per_qualifying_client(
     assert "007: tiene 5 meses continuos y la promoción pide 6" in text
     assert "003: está pausado" in text
     assert "004: está cancelado" in text
-    assert "pixely sent 001 002 008 010 011 012 --month 2026-12" in text
+    assert (
+        f"pixely --sheet {demo} sent 001 002 008 010 011 012 --beneficio "
+        "acceso-preferencial --month 2026-12"
+    ) in text
 
 
 def test_the_invitation_message_names_the_promotion(
@@ -318,7 +321,10 @@ def test_accept_then_deliver(
     cli: Any, sheet: SheetFactory, demo: str, tmp_path: Path
 ) -> None:
     assert invite(cli, demo, tmp_path, "reels-pro").exit_code == 0
-    sent = cli("--sheet", demo, "sent", "012", "-m", "2026-12", env=ENV)
+    sent = cli(
+        "--sheet", demo, "sent", "012", "--beneficio", "acceso-preferencial",
+        "-m", "2026-12", env=ENV,
+    )  # fmt: skip
     assert sent.exit_code == 0, sent.output
     key = "012-acceso-preferencial-2026-12"
     base = ("--sheet", demo, "promo", "accept", "reels-pro", "--client", "012")
@@ -352,7 +358,7 @@ def test_accept_without_an_invitation_explains(
 ) -> None:
     result = cli("--sheet", demo, "promo", "accept", "reels-pro", "-c", "001", env=ENV)
     assert result.exit_code == 1
-    assert "pixely promo invite reels-pro --client 001" in " ".join(
+    assert f"pixely --sheet {demo} promo invite reels-pro --client 001" in " ".join(
         result.stdout.split()
     )
     assert len(stored(sheet, demo, "Entregas")) == DEMO_ROWS

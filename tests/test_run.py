@@ -162,7 +162,7 @@ def test_notify_send_tells_each_client_once_by_email(
         assert "enviado 4/4: 012 Consultorio Vida" in result.stdout
         assert "Notificados por correo en esta ejecución: 4." in result.stdout
         assert "Por WhatsApp, a mano" in result.stdout
-        assert "pixely sent 014 --month 2026-12" in result.stdout
+        assert f"pixely --sheet {demo} sent 014 --month 2026-12" in result.stdout
         assert_consistent(
             sheet, demo, dict.fromkeys(EMAILS, NOW), pending=(WHATSAPP_ONLY,)
         )

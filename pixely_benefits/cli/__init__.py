@@ -37,4 +37,17 @@ __all__ = [
 
 def main() -> None:
     """Entry point of the ``pixely`` console script."""
+    _tolerate_any_encoding()
     app()
+
+
+def _tolerate_any_encoding() -> None:
+    """Print on a console that is not UTF-8 (``PYTHONIOENCODING=cp1252``, an old
+    Windows terminal) with ``?`` for what it cannot show, never a traceback
+    halfway through a command that has already written the sheet."""
+    import io
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")

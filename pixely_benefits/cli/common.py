@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -86,6 +86,13 @@ def load(ctx: typer.Context, extra: Sequence[TabSpec] = ()) -> Loaded:
     return loaded
 
 
+def month_option(help: str) -> Any:
+    """The month option every command shares: ``--month``, ``--mes`` or ``-m``."""
+    return typer.Option(
+        "--month", "--mes", "-m", help=help, metavar="AAAA-MM", show_default=False
+    )
+
+
 def parse_month(text: str | None) -> Month | None:
     from pixely_benefits.months import FIRST_YEAR, LAST_YEAR, Month
 
@@ -106,15 +113,21 @@ def fail(error: PixelyError) -> None:
     err_console.print(f"[bold red]Error:[/] {escape(error.message)}", soft_wrap=True)
 
 
-def summarise_problems(problems: list[Problem]) -> None:
-    """One line on stderr when rows were left out; the details are in ``pixely check``."""
+def summarise_problems(
+    problems: list[Problem], ctx: typer.Context | None = None
+) -> None:
+    """One line on stderr when rows were left out; the details are in ``pixely check``
+    (with ``ctx``, on the sheet given by ``--sheet``)."""
     if not problems:
         return
+    from rich.markup import escape
+
     rows = len({(p.tab, p.row) for p in problems})
     noun = "fila tiene" if rows == 1 else "filas tienen"
+    check = suggest(ctx, "check") if ctx is not None else "pixely check"
     err_console.print(
         f"[yellow]Aviso:[/] {rows} {noun} problemas y se omitieron donde hacía falta; "
-        "revísalas con «pixely check».",
+        f"revísalas con «{escape(check)}».",
         soft_wrap=True,
     )
 
@@ -132,3 +145,38 @@ def user_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return os.environ.get("USER", "pixely")
+
+
+def suggest(ctx: typer.Context, *words: str) -> str:
+    """A command to suggest to the user: ``pixely``, ``--sheet`` as given, ``words``.
+
+    When the sheet was chosen with ``--sheet``, every command the tool
+    suggests names it too, so that copying one acts on the same sheet; a
+    sheet from ``PIXELY_SHEET`` or the default needs nothing. Words are quoted
+    for the shell where needed (``'con espacios.xlsx'``).
+    """
+    import shlex
+
+    parts = ["pixely"]
+    state = ctx.find_root().obj
+    if isinstance(state, State) and state.sheet:
+        parts += ["--sheet", shlex.quote(state.sheet)]
+    parts += [shlex.quote(word) for word in words]
+    return " ".join(parts)
+
+
+def suggest_in(ctx: typer.Context, text: str) -> str:
+    """``text`` (from the core) with every ``pixely COMMAND`` it suggests written
+    as :func:`suggest` writes it."""
+    import re
+
+    prefix = suggest(ctx)
+    if prefix == "pixely":
+        return text
+    root = ctx.find_root().command
+    names = [n for n in getattr(root, "commands", {}) if n != "init"]  # init: a path
+    if not names:
+        return text
+    names.sort(key=len, reverse=True)
+    pattern = r"\bpixely (?=(?:" + "|".join(map(re.escape, names)) + r")\b)"
+    return re.sub(pattern, lambda _: prefix + " ", text)

@@ -23,18 +23,14 @@ if TYPE_CHECKING:
     from pixely_benefits.ledger import Outcome, Plan
     from pixely_benefits.loading import Loaded
     from pixely_benefits.months import Month
+    from pixely_benefits.outbox import RenderedMonth
     from pixely_benefits.records import BusinessSettings, ControlData
     from pixely_benefits.sheet.base import Store
     from pixely_benefits.status import StatusReport
 
 MonthOption = Annotated[
     str | None,
-    typer.Option(
-        "--month",
-        "-m",
-        help="Mes de las entregas, AAAA-MM. Por omisión, el mes en curso.",
-        show_default=False,
-    ),
+    common.month_option("Mes de las entregas, AAAA-MM. Por omisión, el mes en curso."),
 ]
 
 EXIT_CODES = (
@@ -58,6 +54,8 @@ class _Run:
     loaded: Loaded
     month: Month
     now: datetime
+    ctx: typer.Context
+    """The command's context: what commands suggested to the user need."""
 
     @property
     def data(self) -> ControlData:
@@ -75,31 +73,106 @@ def _start(
     store = common.store(ctx)
     loaded = load(store, (HISTORY,) if history else ())
     settings = loaded.data.settings
-    return _Run(store, loaded, month or current_month(settings), now(settings))
+    return _Run(store, loaded, month or current_month(settings), now(settings), ctx)
 
 
 def _apply(run: _Run, plan: Plan, *, dry_run: bool = False) -> None:
     """Write the plan (unless a dry run), list the outcomes, then the sheet problems."""
     if not dry_run:
         run.store.write(plan.changes)
-    _show(run.data, plan.outcomes)
-    common.summarise_problems(run.loaded.problems)
+    _show(run, plan.outcomes)
+    common.summarise_problems(run.loaded.problems, run.ctx)
     if not dry_run:
         from pixely_benefits.cli.clickup import after_write
 
         after_write(run.store, run.data, plan.changes)  # nothing when ClickUp is off
 
 
+def _apply_with_notices(
+    run: _Run, plan: Plan, folder: Path, *, resend: bool, dry_run: bool
+) -> int:
+    """Like :func:`_apply`, and the plan's notices go to the month's outbox folder.
+
+    The messages and the index are rendered, and the folder tried, before the
+    sheet is written: a broken template or a folder that cannot be written
+    stops the command with nothing written anywhere. Returns how many message
+    files are (or, in a dry run, would be) written.
+    """
+    rendered = _render(run, plan, folder, resend=resend)
+    if rendered is not None and not dry_run:
+        rendered.check_writable()
+    _apply(run, plan, dry_run=dry_run)
+    if rendered is None:
+        return 0
+    if not dry_run:
+        rendered.write()
+    return rendered.new_files
+
+
+def _render(
+    run: _Run, plan: Plan, folder: Path, *, resend: bool
+) -> RenderedMonth | None:
+    """The month folder's files as they will be once ``plan`` is written; ``None``
+    with no notices and no folder yet."""
+    from pixely_benefits.clickup_sync import sheet_identity
+    from pixely_benefits.ledger import pending_after
+    from pixely_benefits.outbox import month_folder, render_month
+
+    if not plan.notices and not month_folder(folder, run.month).is_dir():
+        return None
+    settings = run.data.settings
+    return render_month(
+        plan.notices,
+        folder,
+        run.month,
+        settings,
+        resend=resend,
+        now=_aware(run.now, settings),
+        sheet=sheet_identity(run.store),
+        open_ids=pending_after(run.data, run.month, plan.changes),
+        command=common.suggest(run.ctx),
+    )
+
+
+def _refresh_index(run: _Run, plan: Plan) -> None:
+    """After ``sent``, ``cancel`` or ``deliver``, rebuild the month's index.html
+    in the outbox, if there is one, so that it lists only what is still pending.
+
+    The sheet is already written: a fault here is a warning, not a failure.
+    """
+    from pixely_benefits.errors import PixelyError
+    from pixely_benefits.ledger import Plan as LedgerPlan
+    from pixely_benefits.outbox import INDEX_FILE, month_folder
+    from pixely_benefits.settings import get_settings
+
+    if not plan.changes:
+        return
+    folder = get_settings().outbox
+    if not (month_folder(folder, run.month) / INDEX_FILE).is_file():
+        return
+    try:
+        rendered = _render(run, LedgerPlan(changes=plan.changes), folder, resend=False)
+        if rendered is not None:
+            rendered.write()
+    except PixelyError as error:
+        common.err_console.print(
+            f"[yellow]Aviso:[/] no se pudo actualizar «{INDEX_FILE}» de la carpeta "
+            f"de avisos: {escape(error.message)}",
+            soft_wrap=True,
+        )
+
+
 _MARKS = {"hecho": "[green]✓[/]", "sin cambios": "[dim]·[/]", "omitido": "[yellow]✗[/]"}
 
 
-def _show(data: ControlData, outcomes: list[Outcome]) -> None:
+def _show(run: _Run, outcomes: list[Outcome]) -> None:
     out = common.console
     for outcome in outcomes:
-        client = data.client(outcome.client_id)
+        client = run.data.client(outcome.client_id)
         who = f"{outcome.client_id} {client.name}" if client else outcome.client_id
         mark = _MARKS[outcome.result.value]
-        out.print(f"{mark} {escape(who)}: {escape(outcome.message)}", soft_wrap=True)
+        message = common.suggest_in(run.ctx, outcome.message)
+        out.print(f"{mark} {escape(who)}: {escape(message)}", soft_wrap=True)
         for warning in outcome.warnings:
             out.print(f"    [yellow]aviso:[/] {escape(warning)}", soft_wrap=True)
 
@@ -170,6 +243,7 @@ def notify(
     ejecución con envío está en marcha.
     """
     from pixely_benefits.ledger import Result, plan_notify
+    from pixely_benefits.ledger_plan import plural
     from pixely_benefits.settings import get_settings
     from pixely_benefits.sheet.schema import HISTORY
     from pixely_benefits.status import creation_times
@@ -187,58 +261,42 @@ def notify(
         clients=clients or (),
         resend=resend,
         created=creation_times(run.loaded.tabs.get(HISTORY.name)),
+        dry_run=dry_run,
     )
-    if dry_run:
-        common.console.print(
-            "[bold]Simulación[/] (--dry-run): esto es lo que se haría."
-        )
-    _apply(run, plan, dry_run=dry_run)
-    target = (folder or get_settings().outbox) / str(run.month)
-    created = plan.count(Result.DONE)
     out = common.console
     if dry_run:
+        out.print("[bold]Simulación[/] (--dry-run): esto es lo que se haría.")
+    outbox = folder or get_settings().outbox
+    target = outbox / str(run.month)
+    files = _apply_with_notices(run, plan, outbox, resend=resend, dry_run=dry_run)
+    created = plan.count(Result.DONE)
+    made = plural(files, "mensaje nuevo", "mensajes nuevos")
+    where = escape(str(target))
+    if dry_run:
         out.print(
-            f"\n[bold]Simulación:[/] no se escribió nada. Se crearían {created} filas "
-            f"en Entregas y se prepararían {len(plan.notices)} avisos en «{escape(str(target))}».",
+            f"\n[bold]Simulación:[/] no se escribió nada. Se crearían "
+            f"{plural(created, 'fila', 'filas')} en Entregas y se prepararían {made} "
+            f"en «{where}».",
             soft_wrap=True,
         )
         _exit(plan)
-    files = 0
-    if plan.notices:
-        files = _prepare(plan, target.parent, run, resend=resend)
     out.print(
-        f"\n[bold]{run.month}:[/] {created} filas nuevas en Entregas; "
-        f"{files} mensajes nuevos en «{escape(str(target))}».",
+        f"\n[bold]{run.month}:[/] {plural(created, 'fila nueva', 'filas nuevas')} en "
+        f"Entregas; {made} en «{where}».",
         soft_wrap=True,
     )
     if send:
-        failed = run_cli.send_prepared(run.store, run.loaded, plan, target, chosen)
+        failed = run_cli.send_prepared(run.store, run.loaded, plan, target, chosen, ctx)
         raise typer.Exit(1 if failed or plan.failed else 0)
     if plan.to_confirm:
-        ids = " ".join(dict.fromkeys(plan.to_confirm))
+        ids = dict.fromkeys(plan.to_confirm)
+        command = common.suggest(ctx, "sent", *ids, "--month", str(run.month))
         out.print(
             f"Abre «{escape(str(target / 'index.html'))}» para enviarlos uno a uno y, "
-            f"cuando los envíes, confírmalo con: pixely sent {escape(ids)} "
-            f"--month {run.month}",
+            f"cuando los envíes, confírmalo con: {escape(command)}",
             soft_wrap=True,
         )
     _exit(plan)
-
-
-def _prepare(plan: Plan, folder: Path, run: _Run, *, resend: bool) -> int:
-    """Render the plan's notices; the number of files written by this run."""
-    from pixely_benefits.outbox import prepare_month
-
-    settings = run.data.settings
-    prepared = prepare_month(
-        plan.notices,
-        folder,
-        run.month,
-        settings,
-        resend=resend,
-        now=_aware(run.now, settings),
-    )
-    return sum(len(p.rendered) for p in prepared)
 
 
 def _aware(moment: datetime, settings: BusinessSettings) -> datetime:
@@ -262,19 +320,32 @@ def sent(
         ChannelChoice | None,
         typer.Option(
             "--canal",
-            help="Canal usado: correo, whatsapp o ambos. Por omisión, los canales "
-            "que tiene el cliente.",
+            help="Canal usado: correo, whatsapp o ambos (el cliente debe tenerlo). "
+            "Por omisión, los canales que tiene el cliente.",
+            show_default=False,
+        ),
+    ] = None,
+    benefit: Annotated[
+        str | None,
+        typer.Option(
+            "--beneficio",
+            help="Código del beneficio cuyo aviso enviaste, p. ej. "
+            "acceso-preferencial para una invitación a una promoción. Por omisión, "
+            "el aviso mensual.",
             show_default=False,
         ),
     ] = None,
 ) -> None:
     """Confirma que enviaste los avisos: la fila del mes pasa a «notificado».
 
-    Guarda la fecha de hoy, el canal y la fecha límite (hoy + «Plazo (días)» del
-    beneficio).
+    Por omisión confirma el aviso mensual de cada cliente; las invitaciones a
+    promociones se confirman con --beneficio y el código del beneficio de
+    campaña. Guarda la fecha de hoy, el canal y la fecha límite (hoy + «Plazo
+    (días)» del beneficio).
 
     Sale con 0 si todo quedó hecho (o ya lo estaba), 1 si algún cliente no tiene
-    fila del mes y 2 si el comando no pudo ejecutarse (por ejemplo, un ID que no existe).
+    ese aviso pendiente (el motivo aparece en la lista) y 2 si el comando no pudo
+    ejecutarse (por ejemplo, un ID que no existe).
     """
     from pixely_benefits.ledger import plan_sent
     from pixely_benefits.records import Channel
@@ -282,9 +353,16 @@ def sent(
     run = _start(ctx, month)
     chosen = Channel(channel.value) if channel else None
     plan = plan_sent(
-        run.data, clients, run.month, run.now, common.user_name(), channel=chosen
+        run.data,
+        clients,
+        run.month,
+        run.now,
+        common.user_name(),
+        channel=chosen,
+        benefit_code=benefit,
     )
     _apply(run, plan)
+    _refresh_index(run, plan)
     _exit(plan)
 
 
@@ -301,12 +379,9 @@ def deliver(
     ],
     month: Annotated[
         str | None,
-        typer.Option(
-            "--month",
-            "-m",
-            help="Mes de la entrega, AAAA-MM. Por omisión, la entrega abierta de ese "
-            "beneficio (de cualquier mes) o, si no hay, el mes en curso.",
-            show_default=False,
+        common.month_option(
+            "Mes de la entrega, AAAA-MM. Por omisión, la entrega abierta de ese "
+            "beneficio (de cualquier mes) o, si no hay, el mes en curso."
         ),
     ] = None,
     link: Annotated[
@@ -349,6 +424,7 @@ def deliver(
         create=create,
     )
     _apply(run, plan)
+    _refresh_index(run, plan)
     _exit(plan)
 
 
@@ -356,14 +432,16 @@ def deliver(
 def cancel(
     ctx: typer.Context,
     client: Annotated[str, typer.Argument(help="ID del cliente.")],
-    month: Annotated[
-        str,
-        typer.Option("--month", "-m", help="Mes de la fila a cancelar, AAAA-MM."),
-    ],
     reason: Annotated[
         str,
         typer.Option("--motivo", help="Por qué se cancela; se añade a «Notas»."),
     ],
+    month: Annotated[
+        str | None,
+        common.month_option(
+            "Mes de la fila a cancelar, AAAA-MM. Por omisión, el mes en curso."
+        ),
+    ] = None,
     benefit: Annotated[
         str | None,
         typer.Option(
@@ -395,6 +473,7 @@ def cancel(
         benefit_code=benefit,
     )
     _apply(run, plan)
+    _refresh_index(run, plan)
     _exit(plan)
 
 
@@ -431,7 +510,7 @@ def status(
     else:
         _show_status(run.data, report)
         tracking.print_scorecard(run.data, report)
-    common.summarise_problems(run.loaded.problems)
+    common.summarise_problems(run.loaded.problems, ctx)
 
 
 def _show_status(data: ControlData, report: StatusReport) -> None:
@@ -450,7 +529,7 @@ def _show_status(data: ControlData, report: StatusReport) -> None:
         (
             f"Pendientes hace más de {STALE_PENDING_DAYS} días",
             [
-                f"{s.row.delivery_id} ({name(s.row.client_id, s.row.client)}): "
+                f"{s.row.label} ({name(s.row.client_id, s.row.client)}): "
                 f"pendiente desde el {s.since:%d/%m/%Y}, CM {s.row.cm or '—'}"
                 for s in report.stale
             ],
@@ -458,7 +537,7 @@ def _show_status(data: ControlData, report: StatusReport) -> None:
         (
             "Entregas vencidas",
             [
-                f"{r.delivery_id} ({name(r.client_id, r.client)}): fecha límite "
+                f"{r.label} ({name(r.client_id, r.client)}): fecha límite "
                 f"{r.due:%d/%m/%Y}, {r.state.value}, CM {r.cm or '—'}"
                 for r in report.late
             ],
@@ -466,7 +545,7 @@ def _show_status(data: ControlData, report: StatusReport) -> None:
         (
             "Seguimientos por hacer",
             [
-                f"{r.delivery_id} ({name(r.client_id, r.client)}): seguimiento el "
+                f"{r.label} ({name(r.client_id, r.client)}): seguimiento el "
                 f"{r.followup:%d/%m/%Y}, CM {r.cm or '—'}"
                 for r in report.followups
             ],

@@ -198,16 +198,21 @@ def invite(
         common.console.print(
             "[bold]Simulación[/] (--dry-run): esto es lo que se haría."
         )
-    monthly._apply(run, plan, dry_run=dry_run)
-    target = (folder or get_settings().outbox) / str(run.month)
-    files = 0
-    if plan.notices and not dry_run:
-        files = monthly._prepare(plan, target.parent, run, resend=resend)
-    _print_invitation(invitation, target, files, dry_run=dry_run, show_all=show_all)
+    outbox = folder or get_settings().outbox
+    target = outbox / str(run.month)
+    # Messages are rendered before the sheet is written: a broken template
+    # stops the command with nothing written.
+    files = monthly._apply_with_notices(
+        run, plan, outbox, resend=resend, dry_run=dry_run
+    )
+    _print_invitation(
+        ctx, invitation, target, files, dry_run=dry_run, show_all=show_all
+    )
     monthly._exit(plan)
 
 
 def _print_invitation(
+    ctx: typer.Context,
     invitation: Invitation,
     target: Path,
     files: int,
@@ -242,11 +247,14 @@ def _print_invitation(
         soft_wrap=True,
     )
     if plan.to_confirm:
-        ids = escape(" ".join(dict.fromkeys(plan.to_confirm)))
+        ids = dict.fromkeys(plan.to_confirm)
+        code, month = invitation.benefit.code, str(invitation.month)
+        command = common.suggest(
+            ctx, "sent", *ids, "--beneficio", code, "--month", month
+        )
         out.print(
             f"Abre «{escape(str(target / 'index.html'))}» para enviarlas y, cuando "
-            f"las envíes, confírmalo con: pixely sent {ids} --month "
-            f"{invitation.month}",
+            f"las envíes, confírmalo con: {escape(command)}",
             soft_wrap=True,
         )
 

@@ -25,12 +25,7 @@ if TYPE_CHECKING:
 
 MonthOption = Annotated[
     str | None,
-    typer.Option(
-        "--month",
-        "-m",
-        help="Mes a evaluar, AAAA-MM. Por omisión, el mes en curso.",
-        show_default=False,
-    ),
+    common.month_option("Mes a evaluar, AAAA-MM. Por omisión, el mes en curso."),
 ]
 
 
@@ -240,8 +235,9 @@ def eligible(
     elif output is Format.csv:
         _write_csv(shown)
     else:
-        _print_decisions(loaded, chosen, decisions, shown, show_all)
-    common.summarise_problems(loaded.problems)
+        explain_hint = common.suggest(ctx, "explain", "ID", "--month", str(chosen))
+        _print_decisions(loaded, chosen, decisions, shown, show_all, explain_hint)
+    common.summarise_problems(loaded.problems, ctx)
 
 
 def _write_csv(decisions: list[Decision]) -> None:
@@ -281,6 +277,7 @@ def _print_decisions(
     decisions: list[Decision],
     shown: list[Decision],
     show_all: bool,
+    explain_hint: str,
 ) -> None:
     """A table that fits 80 columns: benefit codes, and short reasons in their place.
 
@@ -318,7 +315,7 @@ def _print_decisions(
         common.console.print("Ningún cliente recibe un beneficio este mes.")
     elif show_all and count < len(decisions):
         common.console.print(
-            f"✗ = sin beneficio en {month}; detalle: pixely explain ID --month {month}"
+            f"✗ = sin beneficio en {month}; detalle: {explain_hint}", markup=False
         )
 
 

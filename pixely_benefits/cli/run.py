@@ -171,10 +171,15 @@ def check_mail() -> None:
 
 
 def send_prepared(
-    store: Store, loaded: Loaded, plan: Plan, folder: Path, chosen: Limits
+    store: Store,
+    loaded: Loaded,
+    plan: Plan,
+    folder: Path,
+    chosen: Limits,
+    ctx: typer.Context | None = None,
 ) -> bool:
     """``notify --send``: send the plan's e-mails, show how it went; ``True`` if
-    something failed."""
+    something failed. ``ctx`` puts ``--sheet`` in the command it suggests."""
     from pixely_benefits.mail import mail_config
     from pixely_benefits.run_summary import failure_lines, sending_lines
     from pixely_benefits.send_journal import SendJournal
@@ -208,10 +213,11 @@ def send_prepared(
         if n.reach.email is None and n.client.client_id in plan.to_confirm
     ]
     if by_hand:
-        ids = " ".join(dict.fromkeys(by_hand))
+        words = ["sent", *dict.fromkeys(by_hand), "--month", str(plan.notices[0].month)]
+        command = common.suggest(ctx, *words) if ctx else " ".join(["pixely", *words])
         out.print(
             f"Por WhatsApp, a mano: abre «{folder / 'index.html'}» y, cuando los "
-            f"envíes, confírmalo con: pixely sent {ids} --month {plan.notices[0].month}",
+            f"envíes, confírmalo con: {command}",
             markup=False,
             soft_wrap=True,
         )
@@ -223,12 +229,7 @@ def run_command(
     ctx: typer.Context,
     month: Annotated[
         str | None,
-        typer.Option(
-            "--month",
-            "-m",
-            help="Mes a procesar, AAAA-MM. Por omisión, el mes en curso.",
-            show_default=False,
-        ),
+        common.month_option("Mes a procesar, AAAA-MM. Por omisión, el mes en curso."),
     ] = None,
     send: Annotated[
         bool,
