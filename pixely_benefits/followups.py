@@ -154,6 +154,8 @@ def plan_followup_done(
         )
         plan.say(client.client_id, row.delivery_id, Result.UNCHANGED, message)
         return plan
+    if not plan.writable(row):  # no ID, or a repeated one: the reason is said
+        return plan
     line = f"Seguimiento del {row.followup:%d/%m/%Y} hecho el {now:%d/%m/%Y}: {note}"
     values: dict[str, Cell] = {
         "Seguimiento": next_date,
@@ -177,6 +179,8 @@ def _schedule(
     plan: Plan, row: Delivery, next_date: date, note: str, stamp: Stamp, name: str
 ) -> None:
     """Set the next ``Seguimiento`` of a row whose last follow-up is recorded."""
+    if not plan.writable(row):  # no ID, or a repeated one: the reason is said
+        return
     line = (
         f"Próximo seguimiento acordado el {stamp.now:%d/%m/%Y} para el "
         f"{next_date:%d/%m/%Y}: {note}"

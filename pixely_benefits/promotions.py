@@ -315,6 +315,8 @@ def plan_accept(
         message = f"ya estaba {row.state.value}: no se cambió nada"
         plan.say(client.client_id, row.delivery_id, Result.UNCHANGED, message)
         return plan
+    if not plan.writable(row):  # no ID, or a repeated one: the reason is said
+        return plan
     note = f"Aceptó la promoción el {now:%d/%m/%Y}"
     values: dict[str, Cell] = {
         "Estado": DeliveryState.ACCEPTED.value,

@@ -475,3 +475,29 @@ def test_an_address_with_accents_before_the_at_uses_whatsapp_only(
     folder = tmp_path / "salida" / MONTH
     assert (folder / "001-publicaciones-adicionales-2026-12.whatsapp.txt").exists()
     assert not (folder / "001-publicaciones-adicionales-2026-12.eml").exists()
+
+
+def test_accepting_an_invitation_whose_id_is_repeated_changes_nothing(
+    cli: Any, sheet: SheetFactory, demo: str, tmp_path: Path
+) -> None:
+    invited = cli(
+        "--sheet", demo, "promo", "invite", "reels-pro", "-c", "012",
+        "--salida", str(tmp_path / "salida"), env=ENV,
+    )  # fmt: skip
+    assert invited.exit_code == 0, invited.output
+    tabs = {tab: stored_rows(sheet, demo, tab) for tab in TABS}
+    invitation = next(
+        r for r in tabs["Entregas"] if r[0] == "012-acceso-preferencial-2026-12"
+    )
+    tabs["Entregas"].append(list(invitation))
+    location = sheet.create(tabs)
+    before = snapshot(sheet, location)
+
+    result = cli(
+        "--sheet", location, "promo", "accept", "reels-pro", "-c", "012", env=ENV
+    )
+
+    assert result.exit_code == 1
+    assert [line[:1] for line in result.stdout.splitlines() if line.strip()] == ["✗"]
+    assert "está repetido en las filas" in result.stdout
+    assert snapshot(sheet, location) == before
