@@ -581,7 +581,7 @@ def test_help_paragraphs_wrap_to_the_terminal(
     monkeypatch.setenv("COLUMNS", "120")
     result = cli(*command, "--help")
     assert result.exit_code == 0
-    description = result.stdout.split("╭")[0].split("Usage:")[1].splitlines()[1:]
+    description = result.stdout.split("╭")[0].split("Uso:")[1].splitlines()[1:]
     paragraph: list[str] = []
     for line in [*description, ""]:
         if line.strip():

@@ -75,12 +75,8 @@ def report(
     ],
     month: Annotated[
         str | None,
-        typer.Option(
-            "--month",
-            "-m",
-            help="Mes del beneficio, AAAA-MM. Por omisión, el mes en curso.",
-            metavar="AAAA-MM",
-            show_default=False,
+        common.month_option(
+            "Mes del beneficio, AAAA-MM. Por omisión, el mes en curso."
         ),
     ] = None,
     fmt: Annotated[

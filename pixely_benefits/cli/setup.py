@@ -34,11 +34,8 @@ def init(
     ] = False,
     month: Annotated[
         str | None,
-        typer.Option(
-            "--month",
-            "-m",
-            help="Con --demo: mes (AAAA-MM) para el que se preparan los datos de ejemplo.",
-            show_default=False,
+        common.month_option(
+            "Con --demo: mes (AAAA-MM) para el que se preparan los datos de ejemplo."
         ),
     ] = None,
     sheet: Annotated[

@@ -170,13 +170,9 @@ def followup_done(
     ],
     month: Annotated[
         str | None,
-        typer.Option(
-            "--month",
-            "-m",
-            help="Mes de la entrega, AAAA-MM, si el cliente tiene seguimientos de ese "
-            "beneficio en varios meses.",
-            metavar="AAAA-MM",
-            show_default=False,
+        common.month_option(
+            "Mes de la entrega, AAAA-MM, si el cliente tiene seguimientos de ese "
+            "beneficio en varios meses."
         ),
     ] = None,
     next_date: Annotated[
