@@ -586,17 +586,17 @@ def test_status_lists_counts_stale_late_and_follow_ups(
         "Entregas de 2026-12 (al 26/12/2026): pendiente 3 · notificado 2 · "
         "entregado 1 · cancelado 0 · aceptado 0"
     )
-    assert "Pendientes hace más de 3 días (3):" in lines
+    assert "Pendientes hace más de 3 días, de cualquier mes (3):" in lines
     assert (
         "002-estudio-mercado-2026-12 (Café Aroma): pendiente desde el 03/12/2026, CM Lucía"
         in lines
     )
-    assert "Entregas vencidas (2):" in lines
+    assert "Entregas vencidas, de cualquier mes (2):" in lines
     assert (
         "007-publicaciones-adicionales-2026-12 (Boutique Aurora): fecha límite "
         "18/12/2026, notificado, CM Lucía" in lines
     )
-    assert "Seguimientos por hacer (1):" in lines
+    assert "Seguimientos por hacer, de cualquier mes (1):" in lines
     assert (
         "012-consultoria-negocio-2026-12 (Consultorio Vida): seguimiento el 25/12/2026, "
         "CM Diego" in lines

@@ -208,11 +208,11 @@ def test_a_whole_month(cli: Any, sheet: SheetFactory, tmp_path: Path) -> None:
     assert lines[:7] == [
         "Entregas de 2026-12 (al 20/12/2026): pendiente 2 · notificado 2 · "
         "entregado 2 · cancelado 0 · aceptado 0",
-        "Pendientes hace más de 3 días (2):",
+        "Pendientes hace más de 3 días, de cualquier mes (2):",
         "002-estudio-mercado-2026-12 (Café Aroma): pendiente desde el 03/12/2026, CM Lucía",
         "008-publicaciones-adicionales-2026-12 (Dental Sonrisa): pendiente desde el "
         "03/12/2026, CM Diego",
-        "Entregas vencidas (2):",
+        "Entregas vencidas, de cualquier mes (2):",
         "014-publicaciones-adicionales-2026-12 (Óptica Visión Clara): fecha límite "
         "14/12/2026, notificado, CM Diego",
         "007-publicaciones-adicionales-2026-12 (Boutique Aurora): fecha límite "

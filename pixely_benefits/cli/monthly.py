@@ -558,6 +558,7 @@ def _show_status(data: ControlData, report: StatusReport) -> None:
         return
     for title, lines in sections:
         if lines:
-            out.print(f"\n[bold]{title} ({len(lines)}):[/]")
+            # the counts above are of the month; these lists, of every month
+            out.print(f"\n[bold]{title}, de cualquier mes ({len(lines)}):[/]")
             for line in lines:
                 out.print(f"  {escape(line)}", soft_wrap=True)
