@@ -40,3 +40,22 @@ def test_a_bad_dotenv_stops_a_command_with_one_line(
     assert len(lines) == 1
     assert lines[0].startswith("Error: Una variable de configuración no es válida")
     assert "PIXELY_NOW" in lines[0] and "mañana" not in lines[0]
+
+
+def variables() -> list[str]:
+    """Every variable pixely reads, as its settings describe it."""
+    from pixely_benefits.settings import Settings
+
+    names: list[str] = []
+    for field in Settings.model_fields.values():
+        assert field.description, field
+        names += [n for n in field.description.split(":")[0].split(" or ")]
+    return names
+
+
+@pytest.mark.parametrize("document", ["README.md", ".env.example"])
+def test_every_variable_is_documented(document: str) -> None:
+    text = (Path(__file__).parent.parent / document).read_text(encoding="utf-8")
+    missing = [name for name in variables() if name not in text]
+    assert missing == []
+    assert "PIXELY_MAIL_REPLY_TO" in variables()
