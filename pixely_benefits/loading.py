@@ -10,7 +10,7 @@ import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -480,14 +480,13 @@ def _deliveries(tab: _Tab) -> tuple[list[Delivery], set[str], list[DeliveryStub]
             continue
         if unkeyed is not None:
             _report(tab, number, row, unkeyed, counted=True)
-            delivery = replace(
-                delivery,
+            delivery = delivery._replace(
                 key_problem=_unkeyed(tab, number, delivery, raw_id),
             )
         deliveries.append(delivery)
     if repeated:
         deliveries = [
-            replace(d, key_problem=_repeated(tab, d.delivery_id, repeated))
+            d._replace(key_problem=_repeated(tab, d.delivery_id, repeated))
             if d.delivery_id in repeated
             else d
             for d in deliveries

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -153,8 +153,14 @@ class Promotion(_Row):
     min_months: Annotated[int, _count(0)] = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
+class Period(NamedTuple):
+    """One row of ``Suscripciones``.
+
+    Periods and deliveries are named tuples rather than frozen dataclasses:
+    a sheet can hold hundreds of thousands of them, and a frozen dataclass
+    costs several times more to create (see benchmarks/README.md).
+    """
+
     row: int
     client_id: str
     start: date
@@ -162,8 +168,7 @@ class Period:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
+class Delivery(NamedTuple):
     """One row of ``Entregas``; ``month`` is the month the benefit belongs to."""
 
     row: int
