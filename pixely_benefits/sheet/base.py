@@ -22,15 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from pixely_benefits.errors import WriteConflictError
 from pixely_benefits.sheet.cells import Cell
 from pixely_benefits.sheet.schema import TabSpec
 
 
-@dataclass(frozen=True, slots=True)
-class RawRow:
+class RawRow(NamedTuple):
+    """A row as read; a named tuple because a large sheet has hundreds of thousands."""
+
     number: int
     """The row number as the sheet shows it (the header is row 1)."""
     values: list[Cell]
