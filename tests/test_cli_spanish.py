@@ -124,3 +124,12 @@ def test_version(cli: Any) -> None:
     result = cli("--version")
     assert result.exit_code == 0
     assert result.stdout == f"pixely {__version__}\n"
+
+
+def test_usage_errors_are_spanish_outside_the_test_runner(tmp_path: Path) -> None:
+    from tests.test_cli_read import run_pixely
+
+    result = run_pixely(tmp_path, "deliver", "x", "-c", "001", "--mes", "0000-12")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0].startswith("Error: «0000-12» no es un mes")
+    assert "Uso: pixely deliver [OPCIONES] {BENEFICIO}" in result.stderr

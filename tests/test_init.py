@@ -241,6 +241,16 @@ def test_init_gives_the_new_file_the_usual_permissions(
     assert stat.S_IMODE((tmp_path / "beneficios.xlsx").stat().st_mode) == mode
 
 
+@pytest.mark.parametrize("month", ["9999-12", "0000-12"])
+def test_init_demo_refuses_a_month_out_of_range(
+    cli: Any, tmp_path: Path, month: str
+) -> None:
+    result = cli("init", "z.xlsx", "--demo", "--month", month)
+    assert result.exit_code == 2
+    assert f"«{month}» no es un mes" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_init_month_without_demo_is_refused(cli: Any, tmp_path: Path) -> None:
     result = cli("init", "beneficios.xlsx", "--month", "2026-12")
     assert result.exit_code == 2
