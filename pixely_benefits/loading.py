@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
 
+from pixely_benefits import configuration
 from pixely_benefits.errors import StructuralError
 from pixely_benefits.months import Month
 from pixely_benefits.problems import Problem
@@ -556,39 +556,6 @@ def _stub(number: int, row: tuple[cells.Cell, ...], memo: _Memo) -> DeliveryStub
 
 _STATE_NAMES = ", ".join(s.value for s in DeliveryState)
 
-_SETTING_KEYS = {
-    "agencia": "agency",
-    "zona_horaria": "timezone",
-    "region_telefono": "phone_region",
-    "dias_gracia": "grace_days",
-    "meses_entre_beneficios": "months_between",
-    "firma": "signature",
-}
-
-
-def _setting_value(field: str, value: cells.Cell) -> object:
-    if field in ("grace_days", "months_between"):
-        return cells.whole_number(value)
-    found = cells.text(value)
-    if found is None:
-        return None
-    if field == "timezone":
-        try:
-            ZoneInfo(found)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise cells.CellError(
-                "zona horaria desconocida: usa un nombre como America/Lima"
-            ) from None
-    if field == "phone_region":
-        from phonenumbers import SUPPORTED_REGIONS
-
-        if found.upper() not in SUPPORTED_REGIONS:
-            raise cells.CellError(
-                "se esperaba el código de dos letras de un país, como PE"
-            )
-        found = found.upper()
-    return found
-
 
 def _settings(tab: _Tab) -> BusinessSettings:
     chosen: dict[str, object] = {}
@@ -597,17 +564,17 @@ def _settings(tab: _Tab) -> BusinessSettings:
         if key_text is None:
             tab.report(number, tab.header("key"), None, "falta la clave")
             continue
-        field = _SETTING_KEYS.get(normalize(key_text).replace(" ", "_"))
+        field = configuration.field_for(key_text)
         if field is None:
             tab.report(
                 number,
                 tab.header("key"),
                 key_text,
-                "clave desconocida: las válidas son " + ", ".join(_SETTING_KEYS),
+                configuration.UNKNOWN_KEY,
             )
             continue
         try:
-            found = _setting_value(field, values.get("value"))
+            found = configuration.read_value(field, values.get("value"))
         except cells.CellError as error:
             tab.report(
                 number,
