@@ -318,7 +318,9 @@ def plan_reconcile(
     An accepted e-mail turns its ``pendiente`` row ``notificado``, with
     ``Notificado`` = the time it was sent, ``Canal`` = correo and
     ``Fecha límite`` = that day + ``Plazo (días)``. A refused one adds its
-    reason to the row's ``Notas``. Each change adds a ``Historial`` row.
+    reason to the row's ``Notas``. Each change adds a ``Historial`` row. A row
+    no write can find (see ``Delivery.key_problem``) only gets a note, so that the
+    other rows are still written.
     """
     rows = {row.delivery_id: row for row in data.deliveries}
     plan = Reconciliation()
@@ -329,6 +331,9 @@ def plan_reconcile(
         row = rows.get(key)
         if row is None:
             _without_row(plan, key, waiting, known=key in data.delivery_ids)
+            continue
+        if row.key_problem is not None and row.state is DeliveryState.PENDING:
+            _unwritable(plan, key, waiting, row.key_problem)  # the others go on
             continue
         accepted = log.accepted
         if accepted is not None and not accepted.recorded:
@@ -418,6 +423,22 @@ def _without_row(
         f"{key}: el correo se envió el {when}, pero la fila ya no está en «Entregas»."
     )
     plan.recorded.extend(a.attempt_id for a in waiting)
+
+
+def _unwritable(
+    plan: Reconciliation, key: str, waiting: list[Attempt], problem: str
+) -> None:
+    """A row no write can find (a repeated ID...): say so, and try again once it
+    is fixed."""
+    accepted = next((a for a in waiting if a.accepted), None)
+    if accepted is not None and accepted.accepted_at is not None:
+        what = f"el correo se envió el {accepted.accepted_at:%d/%m/%Y %H:%M}"
+    else:
+        what = "el servidor rechazó el correo"
+    plan.notes.append(
+        f"{key}: {what}, pero no se pudo anotar en «Entregas» porque {problem}; "
+        "se anotará al corregirla."
+    )
 
 
 def _update(

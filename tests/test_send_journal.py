@@ -221,3 +221,27 @@ def test_a_row_that_is_gone_or_unreadable_is_reported(journal: SendJournal) -> N
     unreadable = plan_reconcile(logs, data(bad=(KEY,)), NOW, "lucia")
     assert not unreadable.changes and unreadable.recorded == []  # tried again later
     assert "tiene problemas" in unreadable.notes[0]
+
+
+def test_a_row_whose_id_is_repeated_gets_a_note_and_the_others_are_written(
+    journal: SendJournal,
+) -> None:
+    """Fails before: the update of the repeated ID stopped the write for everyone."""
+    other = "001-publicaciones-adicionales-2026-11"
+    problem = f"el ID «{KEY}» está repetido en las filas 20 y 21 de «Entregas»"
+    repeated = delivery("pendiente", key_problem=problem)
+    fine = delivery("pendiente")._replace(
+        row=22, delivery_id=other, month=Month(2026, 11)
+    )
+    logs_with(journal, "accepted")
+    attempt = journal.begin(SHEET, other, "<m2@pixely.pe>", "maria@laespiga.com.pe", AT)
+    journal.text_sent(SHEET, attempt)
+    journal.accepted(SHEET, attempt, AT, "250 OK")
+
+    plan = plan_reconcile(journal.logs(SHEET), data(repeated, fine), NOW, "lucia")
+
+    assert [u.key for u in plan.changes.updates] == [other]
+    assert plan.recorded == [attempt]  # the repeated row's is tried again later
+    [note] = plan.notes
+    assert note.startswith(f"{KEY}: el correo se envió el 03/12/2026 09:31, pero")
+    assert problem in note
