@@ -127,6 +127,22 @@ def plan_notify(
     return plan
 
 
+def _cancelled(
+    plan: Plan, data: ControlData, client: Client, key: str, month: Month
+) -> bool:
+    """Whether a person cancelled the client's row for ``month``: then it is left
+    alone, and said as information, not as a failure."""
+    rows = [r for r in data.deliveries if r.delivery_id == key]
+    if len(rows) != 1 or not rows[0].cancelled or rows[0].key_problem is not None:
+        return False
+    message = (
+        f"su fila «{key}» de {month} está cancelada (fila {rows[0].row} de "
+        "«Entregas»), no se crea otra; si debe recibirlo, cambia su Estado a pendiente"
+    )
+    plan.say(client.client_id, key, Result.UNCHANGED, message)
+    return True
+
+
 def _notify_existing(
     plan: Plan,
     data: ControlData,
@@ -181,6 +197,8 @@ def _notify_new(
         left = "no se crearía su fila" if dry_run else "no se creó su fila"
         message = f"{_unreachable(reach)}; {left}"
         plan.say(client.client_id, None, Result.SKIPPED, message)
+        return
+    if _cancelled(plan, data, client, key, month):
         return
     blocked = taken(data, key) or claimed(data, client.client_id, month)
     if blocked:

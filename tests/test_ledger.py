@@ -217,9 +217,19 @@ def test_notify_does_not_reuse_the_id_of_a_cancelled_or_bad_row() -> None:
     data = control([client("001"), client("002")], [cancelled], extra_ids=[bad])
     plan = plan_notify(data, DEC, NOW, USER)
     assert not plan.changes
-    assert results(plan) == [("001", Result.SKIPPED), ("002", Result.SKIPPED)]
+    assert results(plan) == [("001", Result.UNCHANGED), ("002", Result.SKIPPED)]
     assert "está cancelada (fila 5" in plan.outcomes[0].message
     assert "tiene problemas" in plan.outcomes[1].message
+
+
+def test_a_row_a_person_cancelled_is_information_not_a_failure() -> None:
+    """Fails before: ✗ on every later notify, so notify and run exited 1 forever."""
+    cancelled = row("001", PUB, "cancelado", number=5)
+    plan = plan_notify(control([client("001")], [cancelled]), DEC, NOW, USER)
+    assert not plan.changes and not plan.notices
+    assert results(plan) == [("001", Result.UNCHANGED)]
+    assert not plan.failed
+    assert "cambia su Estado a pendiente" in plan.outcomes[0].message
 
 
 def test_notify_for_chosen_clients_says_why_one_is_left_out() -> None:
