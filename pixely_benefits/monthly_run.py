@@ -23,11 +23,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pixely_benefits.errors import PixelyError
-from pixely_benefits.run_summary import RunSummary
+from pixely_benefits.run_summary import RunSummary, as_is
 from pixely_benefits.sending import AfterWrite, Limits, SendEvent
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from pixely_benefits.loading import Loaded
     from pixely_benefits.mail import MailConfig
     from pixely_benefits.months import Month
+    from pixely_benefits.outbox import RenderedMonth
+    from pixely_benefits.records import ControlData
     from pixely_benefits.send_journal import SendJournal
     from pixely_benefits.settings import Settings
     from pixely_benefits.sheet.base import Store
@@ -89,6 +92,11 @@ class RunOptions:
     outbox: Path = Path("salida")
     limits: Limits = field(default_factory=Limits)
     summary_to: str | None = None
+    command: str = "pixely"
+    """``pixely`` and the options that name the sheet, for the commands the
+    month's index.html suggests."""
+    suggest: Callable[[str], str] = as_is
+    """Writes the commands the summary suggests as the user should type them."""
 
 
 @dataclass
@@ -127,6 +135,7 @@ def run_month(
         outbox=options.outbox / str(month),
         clients=len(loaded.data.clients),
         problems=loaded.problems,
+        suggest=options.suggest,
     )
     rows = len({(p.tab, p.row) for p in loaded.problems})
     hooks.line(f"hoja revisada: {summary.clients} clientes, {rows} filas con problemas")
@@ -167,9 +176,7 @@ def _notify(
 ) -> Plan:
     from pixely_benefits.clock import now
     from pixely_benefits.ledger import Result, plan_notify
-    from pixely_benefits.outbox import prepare_month
     from pixely_benefits.rules import REASONS, decide
-    from pixely_benefits.sending import aware
     from pixely_benefits.sheet.schema import HISTORY
     from pixely_benefits.status import creation_times
 
@@ -194,26 +201,53 @@ def _notify(
         if d.benefit is None
     )
     summary.not_eligible = dict(reasons)
+    rendered = _render(store, data, month, plan, options, moment)
     if options.dry_run:
         return plan
+    if rendered is not None:
+        rendered.check_writable()
     if plan.changes:
         store.write(plan.changes)
         hooks.after_write(plan.changes, data)
-    if plan.notices:
-        prepared = prepare_month(
-            plan.notices,
-            options.outbox,
-            month,
-            data.settings,
-            resend=False,
-            now=aware(moment, data.settings),
-        )
-        summary.prepared = sum(len(p.rendered) for p in prepared)
+    if rendered is not None:
+        rendered.write()
+        summary.prepared = rendered.new_files
     hooks.line(
         f"avisos de {month}: {summary.created} filas nuevas en Entregas, "
         f"{summary.prepared} mensajes nuevos en «{summary.outbox}»"
     )
     return plan
+
+
+def _render(
+    store: Store,
+    data: ControlData,
+    month: Month,
+    plan: Plan,
+    options: RunOptions,
+    moment: datetime,
+) -> RenderedMonth | None:
+    """The month folder's files as they will be once ``plan`` is written, rendered
+    before the sheet is, as ``notify`` does: a broken template stops the run with
+    nothing written. ``None`` with no notices and no folder yet."""
+    from pixely_benefits.clickup_sync import sheet_identity
+    from pixely_benefits.ledger import pending_after
+    from pixely_benefits.outbox import month_folder, render_month
+    from pixely_benefits.sending import aware
+
+    if not plan.notices and not month_folder(options.outbox, month).is_dir():
+        return None
+    return render_month(
+        plan.notices,
+        options.outbox,
+        month,
+        data.settings,
+        resend=False,
+        now=aware(moment, data.settings),
+        sheet=sheet_identity(store),
+        open_ids=pending_after(data, month, plan.changes),
+        command=options.command,
+    )
 
 
 def _send(

@@ -191,10 +191,12 @@ def plan_invite(
     *,
     clients: Sequence[str] = (),
     resend: bool = False,
+    dry_run: bool = False,
 ) -> Invitation:
     """Create one ``pendiente`` row per qualifying client not yet invited, and its
     notice; rows still ``pendiente`` get their notice again if missing (with
-    ``resend``, ``notificado`` rows too). ``clients`` limits the run."""
+    ``resend``, ``notificado`` rows too). ``clients`` limits the run.
+    ``dry_run`` only changes the words: what would be done."""
     promotion = find_promotion(data, code)
     today = now.date()
     _refuse_expired(promotion, today)
@@ -268,7 +270,8 @@ def plan_invite(
             NoticeRequest(key, client, benefit, month, due, reach, promotion)
         )
         plan.to_confirm.append(client.client_id)
-        message = f"invitado a «{promotion.name}» por {' y '.join(reach.channels)}"
+        done = "se invitaría a" if dry_run else "invitado a"
+        message = f"{done} «{promotion.name}» por {' y '.join(reach.channels)}"
         plan.say(client.client_id, key, Result.DONE, message, reach.problems)
     return result
 

@@ -6,6 +6,7 @@ into the e-mail to the CM. Nothing here reads, writes or sends.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
 
 SHOWN_PROBLEMS = 10
 """Sheet problems listed one by one; the rest are counted (``pixely check`` lists all)."""
+
+
+def as_is(text: str) -> str:
+    return text
+
 
 ALL_WELL = 0
 SOME_FAILED = 1
@@ -49,6 +55,9 @@ class RunSummary:
     status: StatusReport | None = None
     final: Loaded | None = None
     mail_error: str | None = None
+    suggest: Callable[[str], str] = as_is
+    """Writes the ``pixely …`` commands of a line as the user should type them
+    (with the ``--sheet`` the run was given)."""
 
     @property
     def failed(self) -> bool:
@@ -103,7 +112,7 @@ class RunSummary:
             )
         else:
             out.append("Resultado: todo bien (código de salida 0).")
-        return out
+        return [self.suggest(line) for line in out]
 
     def _notices(self) -> list[str]:
         if self.dry_run:

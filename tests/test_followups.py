@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -143,7 +144,8 @@ def test_followups_table_says_how_late_each_one_is(
     assert "01/12/2026 hace 2 días 012 Consultorio Vida" in text
     assert "03/12/2026 hoy 001 Panadería La Espiga" in text
     assert "Asesoría" not in text and "002 Café Aroma" not in text
-    assert "pixely followup-done" in text
+    command = f"pixely --sheet {shlex.quote(followup_sheet)} followup-done"
+    assert f'{command} CLIENTE BENEFICIO --note "qué se habló"' in text
 
 
 def test_followup_done_notes_it_clears_the_date_and_logs_it(

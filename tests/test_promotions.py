@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import date, datetime
 from email import policy
 from email.parser import BytesParser
@@ -474,3 +475,35 @@ def test_promo_list_shows_each_promotion(
     table = cli("--sheet", location, "promo", "list", env=ENV)
     assert "(vencida)" in table.stdout
     assert "reels-pro" in table.stdout
+
+
+def test_invite_counts_one_in_the_singular_and_a_dry_run_says_what_it_would_do(
+    cli: Any, demo: str, tmp_path: Path
+) -> None:
+    """Fails before: "1 invitaciones nuevas", "1 mensajes nuevos" and "invitado a"
+    in a dry run."""
+    dry = invite(cli, demo, tmp_path, "reels-pro", "-c", "002", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    text = " ".join(dry.stdout.split())
+    assert "002 Café Aroma: se invitaría a «Paquete de reels profesionales»" in text
+    assert "invitado a" not in text
+    assert "Se invitaría a 1 cliente a «reels-pro»" in text
+
+    real = invite(cli, demo, tmp_path, "reels-pro", "-c", "002")
+    assert real.exit_code == 0, real.output
+    text = " ".join(real.stdout.split())
+    assert "002 Café Aroma: invitado a «Paquete de reels profesionales»" in text
+    assert "1 invitación nueva en Entregas; 1 mensaje nuevo en" in text
+
+
+def test_promo_list_sends_the_sheet_problems_to_check_on_the_same_sheet(
+    cli: Any, sheet: SheetFactory
+) -> None:
+    """Fails before: the hint said «pixely check», which reads another sheet."""
+    tabs = demo_rows()
+    tabs["Suscripciones"].append(["015", "el año pasado", None, None])  # a bad row
+    location = sheet.create(tabs)
+    result = cli("--sheet", location, "promo", "list", env=ENV)
+    assert result.exit_code == 0, result.output
+    check = f"«pixely --sheet {shlex.quote(location)} check»"
+    assert check in " ".join(result.stderr.split())

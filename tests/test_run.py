@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -521,6 +522,10 @@ def test_run_summary_lists_late_rows_follow_ups_and_sheet_problems(
     assert "Seguimientos por hacer: 1." in lines
     assert any(line.startswith("  · 012-consultoria-negocio-2026-12") for line in lines)
     assert any(line.startswith("Problemas en la hoja: 1 filas") for line in lines)
+    check = f"«pixely --sheet {shlex.quote(location)} check»"  # the sheet it was given
+    assert any(
+        line.startswith("Problemas en la hoja:") and check in line for line in lines
+    )
     assert any("Suscripciones, fila" in line for line in lines)
     assert "Resultado: hay fallos o cosas por revisar (código de salida 1)." in lines
 
@@ -567,6 +572,31 @@ def test_run_dry_run_writes_and_sends_nothing(
     assert snapshot(sheet, demo) == before
     assert not (tmp_path / "salida").exists()
     assert not (tmp_path / "datos" / "envios-correo.jsonl").exists()
+
+
+def test_run_with_a_broken_template_writes_nothing_to_the_sheet(
+    cli: Any, sheet: SheetFactory, demo: str, tmp_path: Path
+) -> None:
+    """Fails before: run wrote the rows, then stopped at the template."""
+    templates = tmp_path / "plantillas" / "notifications"
+    templates.mkdir(parents=True)
+    (templates / "whatsapp.txt").write_bytes(b"Hola {{ apodo }}\n")
+    before = snapshot(sheet, demo)
+    env = env_for(None, tmp_path, PIXELY_TEMPLATES=str(templates.parent))
+    result = run_month(cli, demo, tmp_path, env)
+    assert result.exit_code == 2, result.output
+    assert "usa una variable que no existe" in " ".join(result.stderr.split())
+    assert snapshot(sheet, demo) == before
+    assert not (tmp_path / "salida" / MONTH / "index.html").exists()
+
+
+def test_run_index_confirms_on_the_sheet_it_was_given(
+    cli: Any, sheet: SheetFactory, demo: str, tmp_path: Path
+) -> None:
+    result = run_month(cli, demo, tmp_path, env_for(None, tmp_path))
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "salida" / MONTH / "index.html").read_text(encoding="utf-8")
+    assert "pixely --sheet" in page
 
 
 def test_run_reconciles_what_a_crashed_run_left_in_the_journal(

@@ -30,7 +30,12 @@ clickup_app = typer.Typer(
 app.add_typer(clickup_app, name="clickup")
 
 
-def after_write(store: Store, data: ControlData, changes: ChangeSet) -> None:
+def after_write(
+    store: Store,
+    data: ControlData,
+    changes: ChangeSet,
+    ctx: typer.Context | None = None,
+) -> None:
     """Tell ClickUp what a command just wrote to the sheet, and show how it went.
 
     Does nothing when ClickUp is off. A ClickUp failure never undoes or stops
@@ -51,16 +56,16 @@ def after_write(store: Store, data: ControlData, changes: ChangeSet) -> None:
         common.err_console.print(
             f"[yellow]ClickUp:[/] no se pudo sincronizar ({escape(str(why))}); la hoja "
             "sí quedó actualizada y lo pendiente se enviará en la próxima ejecución o "
-            "con «pixely clickup sync».",
+            f"con «{escape(_sync_command(ctx))}».",
             soft_wrap=True,
         )
         return
     if report is not None:
-        _show(report)
+        _show(report, ctx)
 
 
 @clickup_app.command()
-def check() -> None:
+def check(ctx: typer.Context) -> None:
     """Comprueba el token (PIXELY_CLICKUP_TOKEN) y la lista (PIXELY_CLICKUP_LIST).
 
     Nunca muestra el token. Sale con 0 si ClickUp acepta el token y encuentra la
@@ -104,7 +109,7 @@ def check() -> None:
     if owed:
         out.print(
             f"Hay {owed} comentarios pendientes de enviar a ClickUp: envíalos con "
-            "«pixely clickup sync».",
+            f"«{escape(_sync_command(ctx))}».",
             soft_wrap=True,
         )
     raise typer.Exit(0 if ok else 1)
@@ -137,15 +142,15 @@ def sync(ctx: typer.Context) -> None:
         journal=Journal.default(settings),
         list_id=settings.clickup_list,
     )
-    common.summarise_problems(loaded.problems)
+    common.summarise_problems(loaded.problems, ctx)
     if report.sent == 0 and report.owed == 0 and not report.busy:
         common.console.print("ClickUp está al día: no hay nada pendiente.")
     else:
-        _show(report)
+        _show(report, ctx)
     raise typer.Exit(1 if report.owed or report.busy or report.store_error else 0)
 
 
-def _show(report: SyncReport) -> None:
+def _show(report: SyncReport, ctx: typer.Context | None) -> None:
     out = common.console
     if report.sent:
         parts = []
@@ -177,7 +182,7 @@ def _show(report: SyncReport) -> None:
         )
         common.err_console.print(
             f"[yellow]ClickUp:[/] {noun}; se reintentará en la próxima ejecución o con "
-            "«pixely clickup sync».",
+            f"«{escape(_sync_command(ctx))}».",
             soft_wrap=True,
         )
     if report.store_error:
@@ -187,3 +192,8 @@ def _show(report: SyncReport) -> None:
             "ejecución.",
             soft_wrap=True,
         )
+
+
+def _sync_command(ctx: typer.Context | None) -> str:
+    """``pixely clickup sync`` as the user should type it (with ``--sheet``)."""
+    return common.suggest(ctx, "clickup", "sync") if ctx else "pixely clickup sync"

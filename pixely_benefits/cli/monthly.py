@@ -85,7 +85,7 @@ def _apply(run: _Run, plan: Plan, *, dry_run: bool = False) -> None:
     if not dry_run:
         from pixely_benefits.cli.clickup import after_write
 
-        after_write(run.store, run.data, plan.changes)  # nothing when ClickUp is off
+        after_write(run.store, run.data, plan.changes, run.ctx)  # off: nothing
 
 
 def _apply_with_notices(

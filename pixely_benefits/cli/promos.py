@@ -68,7 +68,7 @@ def list_promotions(
         )
     else:
         _print_summaries(summaries)
-    common.summarise_problems(loaded.problems)
+    common.summarise_problems(loaded.problems, ctx)
 
 
 def _print_summaries(summaries: list[PromotionSummary]) -> None:
@@ -192,6 +192,7 @@ def invite(
         common.user_name(),
         clients=clients or (),
         resend=resend,
+        dry_run=dry_run,
     )
     plan = invitation.plan
     if dry_run:
@@ -223,6 +224,7 @@ def _print_invitation(
     from rich.markup import escape
 
     from pixely_benefits.ledger import Result
+    from pixely_benefits.ledger_plan import plural
 
     out = common.console
     plan = invitation.plan
@@ -235,15 +237,20 @@ def _print_invitation(
     where = escape(str(target))
     if dry_run:
         out.print(
-            f"\n[bold]Simulación:[/] no se escribió nada. Se invitaría a {created} "
-            f"clientes a «{promotion}»; {len(invitation.excluded)} no califican.",
+            f"\n[bold]Simulación:[/] no se escribió nada. Se invitaría a "
+            f"{plural(created, 'cliente', 'clientes')} a «{promotion}»; "
+            f"{len(invitation.excluded)} no {_qualify(len(invitation.excluded))}.",
             soft_wrap=True,
         )
         return
     out.print(
-        f"\n[bold]{promotion}:[/] {created} invitaciones nuevas en Entregas; "
-        f"{files} mensajes nuevos en «{where}»; {len(invitation.excluded)} clientes "
-        "no califican" + ("" if show_all else " (--all los lista)") + ".",
+        f"\n[bold]{promotion}:[/] "
+        f"{plural(created, 'invitación nueva', 'invitaciones nuevas')} en Entregas; "
+        f"{plural(files, 'mensaje nuevo', 'mensajes nuevos')} en «{where}»; "
+        f"{plural(len(invitation.excluded), 'cliente', 'clientes')} no "
+        f"{_qualify(len(invitation.excluded))}"
+        + ("" if show_all else " (--all los lista)")
+        + ".",
         soft_wrap=True,
     )
     if plan.to_confirm:
@@ -293,3 +300,7 @@ def accept(
     plan = plan_accept(run.data, code, client, run.now, common.user_name())
     monthly._apply(run, plan)
     monthly._exit(plan)
+
+
+def _qualify(count: int) -> str:
+    return "califica" if count == 1 else "califican"

@@ -185,4 +185,4 @@ def report(
         )
     for warning in document.warnings:
         common.err_console.print(f"[yellow]Aviso:[/] {escape(warning)}", soft_wrap=True)
-    common.summarise_problems(loaded.problems)
+    common.summarise_problems(loaded.problems, ctx)

@@ -142,12 +142,12 @@ class Progress:
         self._bar = self._task = None
 
 
-def _after_write(store: Store) -> AfterWrite:
+def _after_write(store: Store, ctx: typer.Context | None) -> AfterWrite:
     """The ClickUp step after each write (nothing when ClickUp is off)."""
     from pixely_benefits.cli.clickup import after_write
 
     def hook(changes: ChangeSet, data: ControlData) -> None:
-        after_write(store, data, changes)
+        after_write(store, data, changes, ctx)
 
     return hook
 
@@ -194,7 +194,7 @@ def send_prepared(
         mail=mail_config(settings),
         user=common.user_name(),
         business=loaded.data.settings,
-        after_write=_after_write(store),
+        after_write=_after_write(store, ctx),
         on_event=progress.event,
     )
     try:
@@ -203,9 +203,12 @@ def send_prepared(
         progress.stop()
     out = common.console
     out.print()
-    for line in sending_lines(report, report.recovered):
-        out.print(line, markup=False, soft_wrap=True)
-    for line in failure_lines(report, report.notes):
+    lines = [
+        *sending_lines(report, report.recovered),
+        *failure_lines(report, report.notes),
+    ]
+    for line in lines:
+        line = common.suggest_in(ctx, line) if ctx else line
         out.print(line, markup=False, soft_wrap=True)
     by_hand = [
         n.client.client_id
@@ -334,6 +337,8 @@ def _run(
         outbox=folder or settings.outbox,
         limits=chosen,
         summary_to=summary_to,
+        command=common.suggest(ctx),
+        suggest=lambda text: common.suggest_in(ctx, text),
     )
     progress = Progress(log)
     lock = nullcontext() if dry_run else run_lock(settings)
@@ -343,7 +348,7 @@ def _run(
         hooks = RunHooks(
             line=log.line,
             on_event=progress.event,
-            after_write=_after_write(store),
+            after_write=_after_write(store, ctx),
         )
         try:
             summary = run_month(

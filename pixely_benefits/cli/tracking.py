@@ -78,8 +78,8 @@ def followups(
             json.dumps([f.as_json() for f in found], ensure_ascii=False) + "\n"
         )
     else:
-        _print_followups(found, limit or today, today)
-    common.summarise_problems(loaded.problems)
+        _print_followups(ctx, found, limit or today, today)
+    common.summarise_problems(loaded.problems, ctx)
 
 
 def _when(days_late: int) -> str:
@@ -91,7 +91,9 @@ def _when(days_late: int) -> str:
     return f"en {ahead} día{'s' if ahead > 1 else ''}"
 
 
-def _print_followups(found: list[DueFollowup], until: date, today: date) -> None:
+def _print_followups(
+    ctx: typer.Context, found: list[DueFollowup], until: date, today: date
+) -> None:
     from rich import box
     from rich.markup import escape
     from rich.table import Table
@@ -122,8 +124,9 @@ def _print_followups(found: list[DueFollowup], until: date, today: date) -> None
             style="bold" if f.days_late > 0 else None,
         )
     out.print(table)
+    command = common.suggest(ctx, "followup-done")
     out.print(
-        'Cuando lo hagas: pixely followup-done CLIENTE BENEFICIO --note "qué se habló"',
+        f'Cuando lo hagas: {escape(command)} CLIENTE BENEFICIO --note "qué se habló"',
         soft_wrap=True,
     )
 
