@@ -90,7 +90,9 @@ def demo_rows(month: Month = DEMO_MONTH) -> dict[str, list[list[Cell]]]:
     """The demo control sheet as plain rows, header first."""
     tabs: dict[str, list[list[Cell]]] = {}
     for spec, rows in demo_tabs(month):
-        tabs[spec.name] = [spec.headers] + [[row.get(h) for h in spec.headers] for row in rows]
+        tabs[spec.name] = [spec.headers] + [
+            [row.get(h) for h in spec.headers] for row in rows
+        ]
     return tabs
 
 
@@ -182,6 +184,8 @@ def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
     runner = CliRunner()
 
     def run(*args: str, env: Mapping[str, str] | None = None) -> Any:
-        return runner.invoke(app, list(args), env=dict(env or {}), catch_exceptions=False)
+        return runner.invoke(
+            app, list(args), env=dict(env or {}), catch_exceptions=False
+        )
 
     return run
