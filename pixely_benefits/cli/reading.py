@@ -362,7 +362,7 @@ def explain(
         chosen = Month.of(day) if day else current_month(loaded.data.settings)
     explanation = explain_client(loaded.data, _client_id(loaded, client), chosen, day)
     _print_explanation(explanation)
-    common.summarise_problems(loaded.problems)
+    common.summarise_problems(loaded.problems, ctx)
 
 
 def _client_id(loaded: Loaded, typed: str) -> str:
