@@ -325,7 +325,7 @@ def _finish(summary: RunSummary, loaded: Loaded, month: Month) -> None:
         if summary.send:
             channels = tuple(c for c in channels if c != "correo")
         summary.by_hand.append(
-            (row.delivery_id, client.client_id, client.name, channels)
+            (row.delivery_id, client.client_id, client.name, row.benefit, channels)
         )
 
 

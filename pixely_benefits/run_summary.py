@@ -48,7 +48,10 @@ class RunSummary:
     """(client ID, name, why) of eligible clients left without a notice."""
     not_eligible: dict[str, int] = field(default_factory=dict)
     """Reason (Spanish) -> how many clients are not eligible for it."""
-    by_hand: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
+    by_hand: list[tuple[str, str, str, str, tuple[str, ...]]] = field(
+        default_factory=list
+    )
+    """Notices to send by hand: delivery ID, client ID, name, benefit code, channels."""
     """(delivery ID, client ID, name, channels) of rows the CM sends herself."""
     notes: list[str] = field(default_factory=list)
     report: SendReport | None = None
@@ -130,12 +133,14 @@ class RunSummary:
         if self.by_hand:
             out.append(
                 f"Por enviar a mano: {len(self.by_hand)} (abre «{self.outbox / 'index.html'}» "
-                "y confírmalos con «pixely sent ID --month "
-                f"{self.month}»)."
+                "y, al enviar cada uno, confírmalo con el comando que lo sigue)."
             )
-            for key, client_id, name, channels in self.by_hand:
+            for key, client_id, name, benefit, channels in self.by_hand:
                 how = " y ".join(channels) or "sin canal"
-                out.append(f"  · {client_id} {name} ({key}): {how}")
+                out.append(
+                    f"  · {client_id} {name} ({key}): {how} → pixely sent {client_id} "
+                    f"--month {self.month} --beneficio {benefit}"
+                )
         return out
 
     def _skipped(self) -> list[str]:

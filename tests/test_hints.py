@@ -17,3 +17,26 @@ def test_explain_points_to_check_on_the_same_sheet(cli: Any, tmp_path: Path) -> 
 
     assert result.exit_code == 0
     assert f"pixely --sheet '{sheet}' check" in " ".join(result.stderr.split())
+
+
+def test_a_number_option_out_of_range_is_explained_in_spanish(
+    cli: Any, demo_xlsx: Path
+) -> None:
+    result = cli("--sheet", str(demo_xlsx), "notify", "--max", "0")
+
+    assert result.exit_code == 2
+    assert "Input should" not in result.output
+    assert "debe ser 1 o más" in result.output
+
+
+def test_sent_takes_the_channel_in_any_case(cli: Any, demo_xlsx: Path) -> None:
+    env = {"PIXELY_NOW": "2026-12-03T10:00", "PIXELY_OUTBOX": "salida"}
+    sheet = str(demo_xlsx)
+    assert cli("--sheet", sheet, "notify", "-m", "2026-12", env=env).exit_code == 0
+
+    result = cli(
+        "--sheet", sheet, "sent", "002", "-m", "2026-12", "--canal", "Correo", env=env
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "notificado" in result.stdout

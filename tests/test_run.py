@@ -481,9 +481,14 @@ def test_run_without_send_prepares_and_lists_what_to_send_by_hand(
     assert result.exit_code == 0, result.output
     assert "Filas nuevas en Entregas: 5; mensajes nuevos en «" in result.stdout
     assert "Por enviar a mano: 5" in result.stdout
-    assert (
-        "  · 001 Panadería La Espiga (001-publicaciones-adicionales-2026-12): correo y whatsapp"
-        in result.stdout
+    line = next(x for x in result.stdout.splitlines() if x.startswith("  · 001 "))
+    assert line.startswith(
+        "  · 001 Panadería La Espiga (001-publicaciones-adicionales-2026-12): correo y "
+        "whatsapp → pixely --sheet "
+    )
+    # The suggested command names the benefit, so it also confirms invitations.
+    assert line.endswith(
+        "sent 001 --month 2026-12 --beneficio publicaciones-adicionales"
     )
     assert "Notificados por correo" not in result.stdout
     assert_consistent(sheet, demo, {}, pending=(*EMAILS, WHATSAPP_ONLY))

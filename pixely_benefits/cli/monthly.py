@@ -323,6 +323,7 @@ def sent(
             help="Canal usado: correo, whatsapp o ambos (el cliente debe tenerlo). "
             "Por omisión, los canales que tiene el cliente.",
             show_default=False,
+            case_sensitive=False,
         ),
     ] = None,
     benefit: Annotated[

@@ -52,6 +52,10 @@ _PHRASES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"'([^']*)' is not a valid float(?: range)?\.", r"«\1» no es un número."),
     (r"'([^']*)' is not a valid boolean\.", r"«\1» no es sí o no."),
     (r"(.+?) is not in the range (.+)\.$", r"\1 está fuera del rango \2."),
+    (r"Input should be greater than or equal to (\d+)", r"debe ser \1 o más"),
+    (r"Input should be less than or equal to (\d+)", r"debe ser \1 o menos"),
+    (r"Input should be a valid integer.*$", "debe ser un número entero"),
+    (r"Input should be a valid number.*$", "debe ser un número"),
     (r"'([^']*)'", r"«\1»"),  # last: quotes as the rest of the tool writes them
 )
 _COMPILED = tuple((re.compile(pattern), spanish) for pattern, spanish in _PHRASES)
