@@ -40,3 +40,20 @@ def test_sent_takes_the_channel_in_any_case(cli: Any, demo_xlsx: Path) -> None:
 
     assert result.exit_code == 0, result.output
     assert "notificado" in result.stdout
+
+
+def test_explain_a_client_whose_row_is_left_out_says_so(
+    cli: Any, tmp_path: Path
+) -> None:
+    tabs = demo_rows()
+    clients = tabs["Clientes"]
+    state = clients[0].index("Estado")
+    clients[1][state] = "activ"  # client 001: a typo in Estado leaves the row out
+    sheet = write_xlsx(tmp_path / "hoja.xlsx", tabs)
+
+    result = cli("--sheet", str(sheet), "explain", "001", "--month", "2026-12")
+
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert "El cliente «001» está en «Clientes» (fila 2)" in message
+    assert "No hay ningún cliente" not in message

@@ -379,7 +379,42 @@ def _client_id(loaded: Loaded, typed: str) -> str:
             f"El ID «{wanted}» está repetido en «Clientes» (filas {shown}) y no se usa "
             "ninguna de esas filas: deja una sola con ese ID."
         )
+    if loaded.data.client(wanted) is None:
+        _refuse_left_out_client(loaded, wanted)
     return find_client(loaded.data, wanted).client_id
+
+
+def _refuse_left_out_client(loaded: Loaded, wanted: str) -> None:
+    """Say so when ``wanted`` is in ``Clientes`` but its row was left out as bad."""
+    from pixely_benefits.errors import UsageError
+    from pixely_benefits.sheet.schema import CLIENTS
+
+    rows = {
+        p.row
+        for p in loaded.problems
+        if p.tab == loaded.tabs[CLIENTS.name].title and _row_id(loaded, p.row) == wanted
+    }
+    if rows:
+        where = ", ".join(str(r) for r in sorted(rows))
+        raise UsageError(
+            f"El cliente «{wanted}» está en «Clientes» (fila {where}) pero esa fila tiene "
+            "problemas y se omite: corrígela (los detalles, con «pixely check»)."
+        )
+
+
+def _row_id(loaded: Loaded, number: int) -> str | None:
+    from pixely_benefits.sheet import cells
+    from pixely_benefits.sheet.schema import CLIENTS, match_headers
+
+    raw = loaded.tabs[CLIENTS.name]
+    index = match_headers(CLIENTS, raw.header).get("client_id")
+    for row in raw.rows:
+        if row.number == number and index is not None and index < len(row.values):
+            try:
+                return cells.identifier(row.values[index])
+            except cells.CellError:
+                return None
+    return None
 
 
 def _checks_grid(ex: Explanation) -> Table:
