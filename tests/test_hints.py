@@ -57,3 +57,18 @@ def test_explain_a_client_whose_row_is_left_out_says_so(
     message = " ".join(result.stderr.split())
     assert "El cliente «001» está en «Clientes» (fila 2)" in message
     assert "No hay ningún cliente" not in message
+
+
+def test_suggested_commands_stay_on_one_line_in_a_log(cli: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "una carpeta con un nombre bastante largo"
+    folder.mkdir()
+    sheet = folder / "hoja de control de prueba.xlsx"
+
+    created = cli("init", str(sheet), "--demo", "--month", "2026-12")
+    listed = cli("--sheet", str(sheet), "eligible", "--month", "2026-12", "--all")
+
+    assert created.exit_code == 0 and listed.exit_code == 0
+    step = next(x for x in created.stdout.splitlines() if "Siguiente paso" in x)
+    assert step.rstrip().endswith("eligible --month 2026-12 --all")
+    hint = next(x for x in listed.stdout.splitlines() if "detalle:" in x)
+    assert hint.rstrip().endswith("explain ID --month 2026-12")

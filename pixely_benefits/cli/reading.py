@@ -315,7 +315,9 @@ def _print_decisions(
         common.console.print("Ningún cliente recibe un beneficio este mes.")
     elif show_all and count < len(decisions):
         common.console.print(
-            f"✗ = sin beneficio en {month}; detalle: {explain_hint}", markup=False
+            f"✗ = sin beneficio en {month}; detalle: {explain_hint}",
+            markup=False,
+            soft_wrap=True,  # a command to copy must stay on one line, even in a log
         )
 
 

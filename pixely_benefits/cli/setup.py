@@ -92,7 +92,9 @@ def init(
     sheet_opt = "" if target == Path("beneficios.xlsx") else f" --sheet {shown}"
     month_opt = f" --month {chosen}" if demo else ""
     common.console.print(
-        f"Siguiente paso: pixely{sheet_opt} eligible{month_opt} --all", markup=False
+        f"Siguiente paso: pixely{sheet_opt} eligible{month_opt} --all",
+        markup=False,
+        soft_wrap=True,
     )
 
 
