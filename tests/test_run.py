@@ -450,9 +450,15 @@ def test_run_sends_summarises_logs_and_mails_the_summary(
     lines = result.stdout.splitlines()
     assert "Notificados por correo en esta ejecución: 4." in lines
     assert "Por enviar a mano: 1 (abre «" in result.stdout
-    assert (
-        "  · 014 Óptica Visión Clara (014-publicaciones-adicionales-2026-12): whatsapp"
-        in lines
+    assert any(
+        line.startswith(
+            "  · 014 Óptica Visión Clara (014-publicaciones-adicionales-2026-12): "
+            "whatsapp → pixely --sheet "
+        )
+        and line.endswith(
+            "sent 014 --month 2026-12 --beneficio publicaciones-adicionales"
+        )
+        for line in lines
     )
     assert "Fallos: ninguno." in lines
     assert "Resultado: todo bien (código de salida 0)." in lines
