@@ -18,7 +18,7 @@ from datetime import date, datetime
 
 from pixely_benefits.errors import UsageError
 from pixely_benefits.ledger import Plan, Result, append_note
-from pixely_benefits.ledger import _Stamp as Stamp
+from pixely_benefits.ledger_plan import Stamp
 from pixely_benefits.lookup import find_benefit, find_client
 from pixely_benefits.months import Month
 from pixely_benefits.records import ControlData, Delivery, DeliveryState

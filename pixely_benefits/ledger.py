@@ -75,12 +75,6 @@ __all__ = [
     "plan_sent",
 ]
 
-# The names other modules of the core used before the plan had its own module.
-_Stamp = Stamp
-_new_row = new_row
-_taken = taken
-
-
 # --- notify -----------------------------------------------------------------------
 
 

@@ -29,9 +29,7 @@ from datetime import date, datetime, timedelta
 from pixely_benefits.contacts import reachability
 from pixely_benefits.errors import UsageError
 from pixely_benefits.ledger import Plan, Result, append_note
-from pixely_benefits.ledger import _new_row as new_row
-from pixely_benefits.ledger import _Stamp as Stamp
-from pixely_benefits.ledger import _taken as taken
+from pixely_benefits.ledger_plan import Stamp, new_row, taken
 from pixely_benefits.lookup import did_you_mean, find_client, unique
 from pixely_benefits.months import Month
 from pixely_benefits.outbox import NoticeRequest

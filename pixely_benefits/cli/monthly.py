@@ -62,7 +62,7 @@ class _Run:
         return self.loaded.data
 
 
-def _start(
+def start_run(
     ctx: typer.Context, month_text: str | None, *, history: bool = False
 ) -> _Run:
     from pixely_benefits.clock import current_month, now
@@ -76,7 +76,7 @@ def _start(
     return _Run(store, loaded, month or current_month(settings), now(settings), ctx)
 
 
-def _apply(run: _Run, plan: Plan, *, dry_run: bool = False) -> None:
+def apply_plan(run: _Run, plan: Plan, *, dry_run: bool = False) -> None:
     """Write the plan (unless a dry run), list the outcomes, then the sheet problems."""
     if not dry_run:
         run.store.write(plan.changes)
@@ -88,7 +88,7 @@ def _apply(run: _Run, plan: Plan, *, dry_run: bool = False) -> None:
         after_write(run.store, run.data, plan.changes, run.ctx)  # off: nothing
 
 
-def _apply_with_notices(
+def apply_with_notices(
     run: _Run, plan: Plan, folder: Path, *, resend: bool, dry_run: bool
 ) -> int:
     """Like :func:`_apply`, and the plan's notices go to the month's outbox folder.
@@ -101,7 +101,7 @@ def _apply_with_notices(
     rendered = _render(run, plan, folder, resend=resend)
     if rendered is not None and not dry_run:
         rendered.check_writable()
-    _apply(run, plan, dry_run=dry_run)
+    apply_plan(run, plan, dry_run=dry_run)
     if rendered is None:
         return 0
     if not dry_run:
@@ -177,7 +177,7 @@ def _show(run: _Run, outcomes: list[Outcome]) -> None:
             out.print(f"    [yellow]aviso:[/] {escape(warning)}", soft_wrap=True)
 
 
-def _exit(plan: Plan) -> None:
+def exit_for(plan: Plan) -> None:
     raise typer.Exit(1 if plan.failed else 0)
 
 
@@ -252,7 +252,7 @@ def notify(
     if send and not dry_run:
         run_cli.check_mail()
         ctx.with_resource(run_cli.send_lock())
-    run = _start(ctx, month, history=True)
+    run = start_run(ctx, month, history=True)
     plan = plan_notify(
         run.data,
         run.month,
@@ -268,7 +268,7 @@ def notify(
         out.print("[bold]Simulación[/] (--dry-run): esto es lo que se haría.")
     outbox = folder or get_settings().outbox
     target = outbox / str(run.month)
-    files = _apply_with_notices(run, plan, outbox, resend=resend, dry_run=dry_run)
+    files = apply_with_notices(run, plan, outbox, resend=resend, dry_run=dry_run)
     created = plan.count(Result.DONE)
     made = plural(files, "mensaje nuevo", "mensajes nuevos")
     where = escape(str(target))
@@ -279,7 +279,7 @@ def notify(
             f"en «{where}».",
             soft_wrap=True,
         )
-        _exit(plan)
+        exit_for(plan)
     out.print(
         f"\n[bold]{run.month}:[/] {plural(created, 'fila nueva', 'filas nuevas')} en "
         f"Entregas; {made} en «{where}».",
@@ -296,7 +296,7 @@ def notify(
             f"cuando los envíes, confírmalo con: {escape(command)}",
             soft_wrap=True,
         )
-    _exit(plan)
+    exit_for(plan)
 
 
 def _aware(moment: datetime, settings: BusinessSettings) -> datetime:
@@ -351,7 +351,7 @@ def sent(
     from pixely_benefits.ledger import plan_sent
     from pixely_benefits.records import Channel
 
-    run = _start(ctx, month)
+    run = start_run(ctx, month)
     chosen = Channel(channel.value) if channel else None
     plan = plan_sent(
         run.data,
@@ -362,9 +362,9 @@ def sent(
         channel=chosen,
         benefit_code=benefit,
     )
-    _apply(run, plan)
+    apply_plan(run, plan)
     _refresh_index(run, plan)
-    _exit(plan)
+    exit_for(plan)
 
 
 @app.command()
@@ -412,7 +412,7 @@ def deliver(
     """
     from pixely_benefits.ledger import plan_deliver
 
-    run = _start(ctx, month)
+    run = start_run(ctx, month)
     plan = plan_deliver(
         run.data,
         benefit,
@@ -424,9 +424,9 @@ def deliver(
         note=note,
         create=create,
     )
-    _apply(run, plan)
+    apply_plan(run, plan)
     _refresh_index(run, plan)
-    _exit(plan)
+    exit_for(plan)
 
 
 @app.command()
@@ -463,7 +463,7 @@ def cancel(
 
     if not reason.strip():
         raise typer.BadParameter("escribe el motivo de la cancelación.")
-    run = _start(ctx, month)
+    run = start_run(ctx, month)
     plan = plan_cancel(
         run.data,
         client,
@@ -473,9 +473,9 @@ def cancel(
         common.user_name(),
         benefit_code=benefit,
     )
-    _apply(run, plan)
+    apply_plan(run, plan)
     _refresh_index(run, plan)
-    _exit(plan)
+    exit_for(plan)
 
 
 @app.command()
@@ -503,7 +503,7 @@ def status(
     from pixely_benefits.sheet.schema import HISTORY
     from pixely_benefits.status import creation_times, status_report
 
-    run = _start(ctx, month, history=True)
+    run = start_run(ctx, month, history=True)
     created = creation_times(run.loaded.tabs.get(HISTORY.name))
     report = status_report(run.data, run.month, run.now, created)
     if output is tracking.Format.json:

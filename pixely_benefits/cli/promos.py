@@ -184,7 +184,7 @@ def invite(
     from pixely_benefits.promotions import plan_invite
     from pixely_benefits.settings import get_settings
 
-    run = monthly._start(ctx, None)
+    run = monthly.start_run(ctx, None)
     invitation = plan_invite(
         run.data,
         code,
@@ -203,13 +203,13 @@ def invite(
     target = outbox / str(run.month)
     # Messages are rendered before the sheet is written: a broken template
     # stops the command with nothing written.
-    files = monthly._apply_with_notices(
+    files = monthly.apply_with_notices(
         run, plan, outbox, resend=resend, dry_run=dry_run
     )
     _print_invitation(
         ctx, invitation, target, files, dry_run=dry_run, show_all=show_all
     )
-    monthly._exit(plan)
+    monthly.exit_for(plan)
 
 
 def _print_invitation(
@@ -296,10 +296,10 @@ def accept(
     from pixely_benefits.cli import monthly
     from pixely_benefits.promotions import plan_accept
 
-    run = monthly._start(ctx, None)
+    run = monthly.start_run(ctx, None)
     plan = plan_accept(run.data, code, client, run.now, common.user_name())
-    monthly._apply(run, plan)
-    monthly._exit(plan)
+    monthly.apply_plan(run, plan)
+    monthly.exit_for(plan)
 
 
 def _qualify(count: int) -> str:

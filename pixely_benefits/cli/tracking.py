@@ -195,7 +195,7 @@ def followup_done(
 
     chosen = common.parse_month(month)
     following = parse_day(next_date, "--siguiente")
-    run = monthly._start(ctx, month)
+    run = monthly.start_run(ctx, month)
     plan = plan_followup_done(
         run.data,
         client,
@@ -206,8 +206,8 @@ def followup_done(
         month=chosen,
         next_date=following,
     )
-    monthly._apply(run, plan)
-    monthly._exit(plan)
+    monthly.apply_plan(run, plan)
+    monthly.exit_for(plan)
 
 
 def write_status_json(data: ControlData, report: StatusReport) -> None:

@@ -138,7 +138,7 @@ class WorkbookStore:
         """
         try:
             with zipfile.ZipFile(self.path) as archive:
-                parts = _sheet_parts(archive)
+                parts = sheet_parts(archive)
                 result: dict[str, list[str]] = {}
                 for title in titles:
                     part = parts.get(title)
@@ -176,7 +176,7 @@ def _has_formulas(archive: zipfile.ZipFile, part: str) -> bool:
     return False
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Map each tab title to its XML part inside the archive."""
     book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))

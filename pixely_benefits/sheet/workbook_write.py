@@ -200,19 +200,19 @@ def _restore_formula_results(original: Path, saved: Path) -> None:
     cell the tool overwrote keeps its new value. Any surprise in the files
     leaves ``saved`` as openpyxl wrote it.
     """
-    from pixely_benefits.sheet.workbook import _sheet_parts
+    from pixely_benefits.sheet.workbook import sheet_parts
 
     try:
         with zipfile.ZipFile(original) as archive:
             results = {
                 title: found
-                for title, part in _sheet_parts(archive).items()
+                for title, part in sheet_parts(archive).items()
                 if (found := _formula_results(archive.read(part)))
             }
         if not results:
             return
         with zipfile.ZipFile(saved) as archive:
-            parts = _sheet_parts(archive)
+            parts = sheet_parts(archive)
             changed = {
                 parts[title]: data
                 for title, found in results.items()
