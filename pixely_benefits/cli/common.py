@@ -7,7 +7,8 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -84,6 +85,23 @@ def load(ctx: typer.Context, extra: Sequence[TabSpec] = ()) -> Loaded:
     finally:
         gc.enable()
     return loaded
+
+
+OutboxOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--salida",
+        help="Carpeta de los mensajes (se crea AAAA-MM dentro). Por omisión, "
+        "PIXELY_OUTBOX o «salida».",
+        show_default=False,
+    ),
+]
+"""Where notify, promo invite and run write the month's messages."""
+
+DryRunOption = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Muestra lo que haría sin escribir nada."),
+]
 
 
 def month_option(help: str) -> Any:

@@ -195,10 +195,7 @@ def notify(
             show_default=False,
         ),
     ] = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", help="Muestra lo que haría sin escribir nada."),
-    ] = False,
+    dry_run: common.DryRunOption = False,
     resend: Annotated[
         bool,
         typer.Option(
@@ -209,15 +206,7 @@ def notify(
             ),
         ),
     ] = False,
-    folder: Annotated[
-        Path | None,
-        typer.Option(
-            "--salida",
-            help="Carpeta de los mensajes (se crea AAAA-MM dentro). Por omisión, "
-            "PIXELY_OUTBOX o «salida».",
-            show_default=False,
-        ),
-    ] = None,
+    folder: common.OutboxOption = None,
     send: Annotated[
         bool,
         typer.Option(

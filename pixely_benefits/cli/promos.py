@@ -153,10 +153,7 @@ def invite(
             show_default=False,
         ),
     ] = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", help="Muestra lo que haría sin escribir nada."),
-    ] = False,
+    dry_run: common.DryRunOption = False,
     resend: Annotated[
         bool,
         typer.Option(
@@ -165,15 +162,7 @@ def invite(
             "veces.",
         ),
     ] = False,
-    folder: Annotated[
-        Path | None,
-        typer.Option(
-            "--salida",
-            help="Carpeta de los mensajes (se crea AAAA-MM dentro). Por omisión, "
-            "PIXELY_OUTBOX o «salida».",
-            show_default=False,
-        ),
-    ] = None,
+    folder: common.OutboxOption = None,
     show_all: Annotated[
         bool,
         typer.Option("--all", "-a", help="Lista también quién no califica y por qué."),

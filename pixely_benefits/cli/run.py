@@ -266,15 +266,7 @@ def run_command(
     ] = None,
     rate: RateOption = None,
     most: MaxOption = None,
-    folder: Annotated[
-        Path | None,
-        typer.Option(
-            "--salida",
-            help="Carpeta de los mensajes (se crea AAAA-MM dentro). Por omisión, "
-            "PIXELY_OUTBOX o «salida».",
-            show_default=False,
-        ),
-    ] = None,
+    folder: common.OutboxOption = None,
 ) -> None:
     """El trabajo del mes, sin atención: revisa la hoja, avisa y resume.
 
