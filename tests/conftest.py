@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from pixely_benefits.cli import app
 from pixely_benefits.months import Month
+from pixely_benefits.sheet import cells
 from pixely_benefits.starter import demo_tabs
 from tests.fake_sheets import FakeSheets
 
@@ -69,6 +70,38 @@ def read_xlsx(path: Path, tab: str) -> list[list[Cell]]:
     while rows and not rows[-1]:
         rows.pop()
     return rows
+
+
+DATE_HEADERS = {"Notificado", "Fecha límite", "Entregado", "Seguimiento", "Fecha"}
+"""Headers of the columns the tool writes dates into."""
+
+
+def stored_rows(sheet: SheetFactory, location: str, tab: str) -> list[list[Cell]]:
+    """``sheet.rows`` with date columns as datetimes.
+
+    The Google backend leaves a serial number in a date column that has no date
+    format (a limit its module documents); the dates it stands for must match.
+    """
+    rows = sheet.rows(location, tab)
+    columns = [i for i, h in enumerate(rows[0] if rows else []) if h in DATE_HEADERS]
+    for row in rows[1:]:
+        for i in columns:
+            value = row[i] if i < len(row) else None
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                row[i] = cells.moment(value)
+    return rows
+
+
+def stored_records(
+    sheet: SheetFactory, location: str, tab: str
+) -> list[dict[str, Cell]]:
+    """:func:`stored_rows` as header -> value, one dict per row."""
+    rows = stored_rows(sheet, location, tab)
+    header = [str(h) for h in rows[0]]
+    return [
+        {h: row[i] if i < len(row) else None for i, h in enumerate(header)}
+        for row in rows[1:]
+    ]
 
 
 class WorkbookFactory:

@@ -15,27 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
 
-from pixely_benefits.sheet import cells
-from tests.conftest import Cell, SheetFactory, demo_rows, write_xlsx
-
-DATE_HEADERS = {"Notificado", "Fecha límite", "Entregado", "Seguimiento", "Fecha"}
-
-
-def stored_rows(sheet: SheetFactory, location: str, tab: str) -> list[list[Cell]]:
-    """``sheet.rows`` with date columns as datetimes.
-
-    The Google backend leaves a serial number in a date column that has no date
-    format (a limit its module documents); the dates it stands for must match.
-    """
-    rows = sheet.rows(location, tab)
-    columns = [i for i, h in enumerate(rows[0] if rows else []) if h in DATE_HEADERS]
-    for row in rows[1:]:
-        for i in columns:
-            value = row[i] if i < len(row) else None
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                row[i] = cells.moment(value)
-    return rows
-
+from tests.conftest import Cell, SheetFactory, demo_rows, stored_rows, write_xlsx
 
 MONTH = "2026-12"
 ENV = {"PIXELY_NOW": "2026-12-03T09:30", "PIXELY_USER": "lucia"}

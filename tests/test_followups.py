@@ -10,12 +10,10 @@ from typing import Any
 
 import pytest
 
-from pixely_benefits.sheet import cells
-from tests.conftest import Cell, SheetFactory, demo_rows
+from tests.conftest import Cell, SheetFactory, demo_rows, stored_records
 
 NOW = "2026-12-03T09:30"
 ENV = {"PIXELY_NOW": NOW, "PIXELY_USER": "lucia"}
-DATES = {"Notificado", "Fecha límite", "Entregado", "Seguimiento", "Fecha"}
 
 
 def at(moment: str) -> dict[str, str]:
@@ -46,23 +44,8 @@ def with_rows(*rows: dict[str, Cell]) -> dict[str, list[list[Cell]]]:
     return tabs
 
 
-def stored(sheet: SheetFactory, location: str, tab: str) -> list[dict[str, Cell]]:
-    """Rows of ``tab`` as header -> value, date columns as datetimes on every backend."""
-    rows = sheet.rows(location, tab)
-    header = [str(h) for h in rows[0]]
-    found = []
-    for row in rows[1:]:
-        values = {h: row[i] if i < len(row) else None for i, h in enumerate(header)}
-        for h in DATES & set(values):
-            value = values[h]
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                values[h] = cells.moment(value)
-        found.append(values)
-    return found
-
-
 def entry(sheet: SheetFactory, location: str, key: str) -> dict[str, Cell]:
-    for values in stored(sheet, location, "Entregas"):
+    for values in stored_records(sheet, location, "Entregas"):
         if values["ID"] == key:
             return values
     raise AssertionError(key)
@@ -164,7 +147,7 @@ def test_followup_done_notes_it_clears_the_date_and_logs_it(
     assert row["Notas"] == (
         "Seguimiento del 01/12/2026 hecho el 03/12/2026: =Revisamos precios; aplicó 2 de 5"
     )
-    history = stored(sheet, followup_sheet, "Historial")
+    history = stored_records(sheet, followup_sheet, "Historial")
     assert history[-1] == {
         "Fecha": datetime(2026, 12, 3, 9, 30),
         "Usuario": "lucia",
@@ -182,7 +165,7 @@ def test_followup_done_notes_it_clears_the_date_and_logs_it(
     )  # fmt: skip
     assert again.exit_code == 0, again.output
     assert "no tiene un seguimiento pendiente" in again.stdout
-    assert stored(sheet, followup_sheet, "Historial") == history
+    assert stored_records(sheet, followup_sheet, "Historial") == history
     assert entry(sheet, followup_sheet, key)["Notas"] == row["Notas"]
 
 
@@ -214,7 +197,7 @@ def test_a_next_date_after_the_follow_up_was_recorded_is_still_set(
     assert done.exit_code == 0, done.output
     forgot = cli(*base, "--note", "Otra revisión en febrero", env=ENV)
     assert "repite el comando con --siguiente FECHA" in " ".join(forgot.stdout.split())
-    history = stored(sheet, followup_sheet, "Historial")
+    history = stored_records(sheet, followup_sheet, "Historial")
 
     later = ("--note", "Otra revisión en febrero", "--siguiente", "2027-02-01")
     result = cli(*base, *later, env=ENV)
@@ -227,7 +210,7 @@ def test_a_next_date_after_the_follow_up_was_recorded_is_still_set(
         "Próximo seguimiento acordado el 03/12/2026 para el 01/02/2027: Otra "
         "revisión en febrero"
     )
-    logged = stored(sheet, followup_sheet, "Historial")
+    logged = stored_records(sheet, followup_sheet, "Historial")
     assert logged[:-1] == history
     assert logged[-1]["Detalle"] == (
         "entregado; próximo seguimiento: 01/02/2027; nota: Otra revisión en febrero"
@@ -237,7 +220,7 @@ def test_a_next_date_after_the_follow_up_was_recorded_is_still_set(
     again = cli(*base, *later, env=ENV)
     assert again.exit_code == 0, again.output
     assert "ya está fijado para el 01/02/2027: no se cambió nada" in again.stdout
-    assert stored(sheet, followup_sheet, "Historial") == logged
+    assert stored_records(sheet, followup_sheet, "Historial") == logged
     assert entry(sheet, followup_sheet, key) == row
 
 
@@ -281,11 +264,11 @@ def test_followup_done_refusals_write_nothing(
     code: int,
     message: str,
 ) -> None:
-    before = stored(sheet, followup_sheet, "Entregas")
+    before = stored_records(sheet, followup_sheet, "Entregas")
     result = cli("--sheet", followup_sheet, "followup-done", *args, env=ENV)
     assert result.exit_code == code, result.output
     assert message in " ".join(result.output.split())
-    assert stored(sheet, followup_sheet, "Entregas") == before
+    assert stored_records(sheet, followup_sheet, "Entregas") == before
 
 
 def test_several_months_pending_need_the_month(cli: Any, sheet: SheetFactory) -> None:
@@ -344,5 +327,5 @@ def test_the_month_walks_from_delivery_to_follow_up(
         env=at("2027-01-18T10:00"),
     )  # fmt: skip
     assert json.loads(after.stdout)["followups"] == []
-    actions = [r["Acción"] for r in stored(sheet, location, "Historial")]
+    actions = [r["Acción"] for r in stored_records(sheet, location, "Historial")]
     assert actions[-3:] == ["notificar", "entregar", "seguimiento"]

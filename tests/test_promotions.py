@@ -12,12 +12,10 @@ from typing import Any
 
 import pytest
 
-from pixely_benefits.sheet import cells
-from tests.conftest import Cell, SheetFactory, demo_rows
+from tests.conftest import Cell, SheetFactory, demo_rows, stored_records
 
 NOW = "2026-12-03T09:30"
 ENV = {"PIXELY_NOW": NOW, "PIXELY_USER": "diego"}
-DATES = {"Notificado", "Fecha límite", "Entregado", "Seguimiento", "Fecha"}
 DEMO_ROWS = 18  # past deliveries in the demo
 # Clients with 6+ continuous months on 2026-12-03 that are neither paused nor
 # cancelled (the demo's reels-pro asks for 6): see the demo's docstring.
@@ -26,21 +24,6 @@ QUALIFYING = ["001", "002", "008", "010", "011", "012"]
 
 def at(moment: str) -> dict[str, str]:
     return {**ENV, "PIXELY_NOW": moment}
-
-
-def stored(sheet: SheetFactory, location: str, tab: str) -> list[dict[str, Cell]]:
-    """Rows of ``tab`` as header -> value, date columns as datetimes on every backend."""
-    rows = sheet.rows(location, tab)
-    header = [str(h) for h in rows[0]]
-    found = []
-    for row in rows[1:]:
-        values = {h: row[i] if i < len(row) else None for i, h in enumerate(header)}
-        for h in DATES & set(values):
-            value = values[h]
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                values[h] = cells.moment(value)
-        found.append(values)
-    return found
 
 
 def invite(
@@ -69,7 +52,7 @@ def test_invite_creates_one_marked_row_per_qualifying_client(
 ) -> None:
     result = invite(cli, demo, tmp_path, "reels-pro", "--all")
     assert result.exit_code == 0, result.output
-    rows = stored(sheet, demo, "Entregas")[DEMO_ROWS:]
+    rows = stored_records(sheet, demo, "Entregas")[DEMO_ROWS:]
     assert [r["ID"] for r in rows] == [
         f"{c}-acceso-preferencial-2026-12" for c in QUALIFYING
     ]
@@ -84,7 +67,7 @@ def test_invite_creates_one_marked_row_per_qualifying_client(
         "Responsable": "Lucía",
         "Notas": "Promoción: reels-pro (Paquete de reels profesionales)",
     }
-    history = stored(sheet, demo, "Historial")
+    history = stored_records(sheet, demo, "Historial")
     assert [(h["Acción"], h["ID entrega"]) for h in history] == [
         ("invitar", f"{c}-acceso-preferencial-2026-12") for c in QUALIFYING
     ]
@@ -166,17 +149,17 @@ def test_nobody_is_invited_twice(
     cli: Any, sheet: SheetFactory, demo: str, tmp_path: Path
 ) -> None:
     assert invite(cli, demo, tmp_path, "reels-pro").exit_code == 0
-    entregas = stored(sheet, demo, "Entregas")
-    history = stored(sheet, demo, "Historial")
+    entregas = stored_records(sheet, demo, "Entregas")
+    history = stored_records(sheet, demo, "Historial")
     again = invite(cli, demo, tmp_path, "reels-pro")
     assert again.exit_code == 0, again.output
     assert "ya invitado (pendiente, 2026-12)" in again.stdout
-    assert stored(sheet, demo, "Entregas") == entregas
-    assert stored(sheet, demo, "Historial") == history
+    assert stored_records(sheet, demo, "Entregas") == entregas
+    assert stored_records(sheet, demo, "Historial") == history
     # In January 007 reaches six months: it is the only one invited then.
     next_month = invite(cli, demo, tmp_path, "reels-pro", env=at("2027-01-05T10:00"))
     assert next_month.exit_code == 0, next_month.output
-    after = stored(sheet, demo, "Entregas")
+    after = stored_records(sheet, demo, "Entregas")
     assert after[: len(entregas)] == entregas
     assert [r["ID"] for r in after[len(entregas) :]] == [
         "007-acceso-preferencial-2027-01"
@@ -201,7 +184,7 @@ def test_a_cancelled_invitation_still_counts_as_invited(
     result = invite(cli, location, tmp_path, "reels-pro", "-c", "001")
     assert result.exit_code == 0, result.output
     assert "ya invitado (cancelado, 2026-11)" in result.stdout
-    assert len(stored(sheet, location, "Entregas")) == DEMO_ROWS + 1
+    assert len(stored_records(sheet, location, "Entregas")) == DEMO_ROWS + 1
 
 
 def test_two_promotions_in_one_month_get_distinct_ids(
@@ -219,7 +202,7 @@ def test_two_promotions_in_one_month_get_distinct_ids(
     assert invite(cli, location, tmp_path, "reels-pro", "-c", "001").exit_code == 0
     second = invite(cli, location, tmp_path, "web-express", "-c", "001", "-c", "007")
     assert second.exit_code == 0, second.output
-    rows = stored(sheet, location, "Entregas")[DEMO_ROWS:]
+    rows = stored_records(sheet, location, "Entregas")[DEMO_ROWS:]
     assert [(r["ID"], r["Notas"]) for r in rows] == [
         (
             "001-acceso-preferencial-2026-12",
@@ -262,11 +245,11 @@ def test_invite_refusals(
     code: int,
     message: str,
 ) -> None:
-    before = stored(sheet, demo, "Entregas")
+    before = stored_records(sheet, demo, "Entregas")
     result = invite(cli, demo, tmp_path, *args)
     assert result.exit_code == code, result.output
     assert message in " ".join(result.output.split())
-    assert stored(sheet, demo, "Entregas") == before
+    assert stored_records(sheet, demo, "Entregas") == before
     assert not (tmp_path / "salida").exists()
 
 
@@ -274,7 +257,7 @@ def test_an_expired_promotion_is_refused(
     cli: Any, sheet: SheetFactory, demo: str, tmp_path: Path
 ) -> None:
     assert invite(cli, demo, tmp_path, "reels-pro", "-c", "008").exit_code == 0
-    before = stored(sheet, demo, "Entregas")
+    before = stored_records(sheet, demo, "Entregas")
     late = at("2027-03-01T09:00")
     refused = invite(cli, demo, tmp_path, "reels-pro", env=late)
     assert refused.exit_code == 2
@@ -282,7 +265,7 @@ def test_an_expired_promotion_is_refused(
     accept = cli("--sheet", demo, "promo", "accept", "reels-pro", "-c", "008", env=late)
     assert accept.exit_code == 2
     assert "venció" in accept.stderr
-    assert stored(sheet, demo, "Entregas") == before
+    assert stored_records(sheet, demo, "Entregas") == before
     # The last valid day still counts.
     last_day = cli(
         "--sheet", demo, "promo", "accept", "reels-pro", "-c", "008",
@@ -302,7 +285,7 @@ def test_a_client_that_cannot_be_reached_gets_no_row(
     result = invite(cli, location, tmp_path, "reels-pro")
     assert result.exit_code == 1
     assert "002 Café Aroma: sin invitación" in " ".join(result.stdout.split())
-    ids = [r["ID"] for r in stored(sheet, location, "Entregas")[DEMO_ROWS:]]
+    ids = [r["ID"] for r in stored_records(sheet, location, "Entregas")[DEMO_ROWS:]]
     assert "002-acceso-preferencial-2026-12" not in ids
     assert len(ids) == len(QUALIFYING) - 1
 
@@ -310,11 +293,11 @@ def test_a_client_that_cannot_be_reached_gets_no_row(
 def test_dry_run_writes_nothing(
     cli: Any, sheet: SheetFactory, demo: str, tmp_path: Path
 ) -> None:
-    before = stored(sheet, demo, "Entregas")
+    before = stored_records(sheet, demo, "Entregas")
     result = invite(cli, demo, tmp_path, "reels-pro", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "Se invitaría a 6 clientes" in " ".join(result.stdout.split())
-    assert stored(sheet, demo, "Entregas") == before
+    assert stored_records(sheet, demo, "Entregas") == before
     assert not (tmp_path / "salida").exists()
 
 
@@ -331,13 +314,13 @@ def test_accept_then_deliver(
     base = ("--sheet", demo, "promo", "accept", "reels-pro", "--client", "012")
     accepted = cli(*base, env=at("2026-12-05T12:00"))
     assert accepted.exit_code == 0, accepted.output
-    row = next(r for r in stored(sheet, demo, "Entregas") if r["ID"] == key)
+    row = next(r for r in stored_records(sheet, demo, "Entregas") if r["ID"] == key)
     assert row["Estado"] == "aceptado"
     assert row["Notas"] == (
         "Promoción: reels-pro (Paquete de reels profesionales)\n"
         "Aceptó la promoción el 05/12/2026"
     )
-    assert stored(sheet, demo, "Historial")[-1]["Detalle"] == (
+    assert stored_records(sheet, demo, "Historial")[-1]["Detalle"] == (
         "notificado → aceptado; promoción reels-pro aceptada"
     )
     again = cli(*base, env=at("2026-12-06T12:00"))
@@ -348,7 +331,7 @@ def test_accept_then_deliver(
         env=at("2026-12-08T12:00"),
     )  # fmt: skip
     assert delivered.exit_code == 0, delivered.output
-    row = next(r for r in stored(sheet, demo, "Entregas") if r["ID"] == key)
+    row = next(r for r in stored_records(sheet, demo, "Entregas") if r["ID"] == key)
     assert row["Estado"] == "entregado"
     listed = cli("--sheet", demo, "promo", "list", "-f", "json", env=ENV)
     assert json.loads(listed.stdout)[0]["accepted"] == 1
@@ -362,7 +345,7 @@ def test_accept_without_an_invitation_explains(
     assert f"pixely --sheet {demo} promo invite reels-pro --client 001" in " ".join(
         result.stdout.split()
     )
-    assert len(stored(sheet, demo, "Entregas")) == DEMO_ROWS
+    assert len(stored_records(sheet, demo, "Entregas")) == DEMO_ROWS
 
 
 @pytest.mark.parametrize(
@@ -408,7 +391,7 @@ def test_accept_without_an_invitation_says_whether_the_client_qualifies(
     assert message in said
     if "no califica" in message:
         assert "promo invite" not in said
-    assert len(stored(sheet, location, "Entregas")) == DEMO_ROWS
+    assert len(stored_records(sheet, location, "Entregas")) == DEMO_ROWS
 
 
 def test_promo_list_shows_the_months_that_count(cli: Any, sheet: SheetFactory) -> None:
