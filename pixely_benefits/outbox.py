@@ -84,7 +84,7 @@ class NoticeRequest:
 
 @dataclass(frozen=True)
 class PreparedNotice:
-    """The files of one notice after :func:`prepare_month`.
+    """The files of one notice after :meth:`RenderedMonth.write`.
 
     ``channels`` lists the channels with a file ready ("correo", "whatsapp");
     ``rendered`` the ones written by this run (the rest were already there).
@@ -111,36 +111,6 @@ def file_stem(delivery_id: str) -> str:
         return safe
     digest = hashlib.sha1(delivery_id.encode("utf-8")).hexdigest()[:8]
     return f"{safe}-{digest}"
-
-
-def prepare_month(
-    requests: Sequence[NoticeRequest],
-    folder: Path,
-    month: Month,
-    settings: BusinessSettings,
-    *,
-    resend: bool,
-    config: Settings | None = None,
-    now: datetime | None = None,
-    sheet: str | None = None,
-    open_ids: Collection[str] | None = None,
-    command: str = "pixely",
-) -> list[PreparedNotice]:
-    """Write the notices of ``month`` into ``folder/AAAA-MM/`` and its index:
-    :func:`render_month`, then :meth:`RenderedMonth.write`."""
-    rendered = render_month(
-        requests,
-        folder,
-        month,
-        settings,
-        resend=resend,
-        config=config,
-        now=now,
-        sheet=sheet,
-        open_ids=open_ids,
-        command=command,
-    )
-    return rendered.write()
 
 
 def render_month(
@@ -248,7 +218,7 @@ def _now(settings: BusinessSettings) -> datetime:
 
 @dataclass(frozen=True)
 class _Plan:
-    """One notice's files: where they go and what :func:`prepare_month` writes."""
+    """One notice's files: where they go and what :meth:`RenderedMonth.write` writes."""
 
     request: NoticeRequest
     eml: Path

@@ -23,7 +23,7 @@ import pytest
 
 from pixely_benefits.contacts import reachability
 from pixely_benefits.months import Month
-from pixely_benefits.outbox import NoticeRequest, prepare_month
+from pixely_benefits.outbox import NoticeRequest, render_month
 from pixely_benefits.records import Benefit, BusinessSettings, Client, delivery_id
 from pixely_benefits.settings import Settings
 
@@ -167,7 +167,7 @@ def test_index_has_one_card_per_client_with_working_links(tmp_path: Path) -> Non
         mail_reply_to=None,
         templates=None,
     )
-    prepared = prepare_month(
+    prepared = render_month(
         requests,
         tmp_path / "salida",
         MONTH,
@@ -175,7 +175,7 @@ def test_index_has_one_card_per_client_with_working_links(tmp_path: Path) -> Non
         resend=False,
         config=settings,
         now=datetime(2026, 12, 3, 9, 0, tzinfo=ZoneInfo("America/Lima")),
-    )
+    ).write()
     folder = tmp_path / "salida" / "2026-12"
 
     dom = _Dom()

@@ -23,8 +23,8 @@ from pixely_benefits.outbox import (
     PreparedNotice,
     file_stem,
     mailto_link,
-    prepare_month,
     read_email,
+    render_month,
     whatsapp_link,
 )
 from pixely_benefits.records import Benefit, BusinessSettings, Client, delivery_id
@@ -95,7 +95,7 @@ def prepare(
     resend: bool = False,
     settings: Settings | None = None,
 ) -> list[PreparedNotice]:
-    return prepare_month(
+    return render_month(
         requests,
         folder,
         MONTH,
@@ -103,7 +103,7 @@ def prepare(
         resend=resend,
         config=settings or config(),
         now=NOW,
-    )
+    ).write()
 
 
 def read_eml(path: Path) -> EmailMessage:
@@ -384,13 +384,13 @@ def test_sender_and_templates_come_from_the_environment_by_default(
     monkeypatch.setenv("PIXELY_MAIL_REPLY_TO", "Lucía <lucia@pixely.pe>")
     monkeypatch.setenv("PIXELY_TEMPLATES", str(override.parent))
 
-    [done] = prepare_month(
+    [done] = render_month(
         [request("002", "Café", email="jorge@cafearoma.com.pe")],
         tmp_path / "salida",
         MONTH,
         BUSINESS,
         resend=False,
-    )
+    ).write()
 
     assert done.email_file is not None
     message = read_eml(done.email_file)
