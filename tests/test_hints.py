@@ -72,3 +72,15 @@ def test_suggested_commands_stay_on_one_line_in_a_log(cli: Any, tmp_path: Path) 
     assert step.rstrip().endswith("eligible --month 2026-12 --all")
     hint = next(x for x in listed.stdout.splitlines() if "detalle:" in x)
     assert hint.rstrip().endswith("explain ID --month 2026-12")
+
+
+def test_every_date_option_refuses_an_impossible_year(
+    cli: Any, demo_xlsx: Path
+) -> None:
+    sheet = str(demo_xlsx)
+    result = cli("--sheet", sheet, "followups", "--hasta", "01/01/0001")
+
+    assert result.exit_code == 2
+    assert "«01/01/0001» no es una fecha para --hasta" in " ".join(
+        result.output.split()
+    )

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -102,6 +103,25 @@ DryRunOption = Annotated[
     bool,
     typer.Option("--dry-run", help="Muestra lo que haría sin escribir nada."),
 ]
+
+
+def parse_day(text: str | None, option: str = "--fecha") -> date | None:
+    """A date typed on the command line: ISO or day-first, as the sheet accepts them."""
+    if text is None:
+        return None
+    from pixely_benefits.months import FIRST_YEAR, LAST_YEAR
+    from pixely_benefits.sheet import cells
+
+    try:
+        found = cells.day(text)
+    except cells.CellError:
+        found = None
+    if found is None or not FIRST_YEAR <= found.year <= LAST_YEAR:
+        raise typer.BadParameter(
+            f"«{text}» no es una fecha para {option}: usa AAAA-MM-DD o DD/MM/AAAA, con "
+            f"un año entre {FIRST_YEAR} y {LAST_YEAR}."
+        )
+    return found
 
 
 def month_option(help: str) -> Any:

@@ -6,7 +6,6 @@ import csv
 import json
 import sys
 from collections.abc import Iterable
-from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
@@ -169,31 +168,13 @@ def _evaluate(
     from pixely_benefits.rules import decide
 
     month = common.parse_month(month_text)
-    on = _parse_day(on_text)
+    on = common.parse_day(on_text)
     loaded = common.load(ctx)
     if month is None:
         from pixely_benefits.months import Month
 
         month = Month.of(on) if on else current_month(loaded.data.settings)
     return loaded, month, decide(loaded.data, month, on)
-
-
-def _parse_day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    from pixely_benefits.months import FIRST_YEAR, LAST_YEAR
-    from pixely_benefits.sheet import cells
-
-    try:
-        found = cells.day(text)
-    except cells.CellError:
-        found = None
-    if found is None or not FIRST_YEAR <= found.year <= LAST_YEAR:
-        raise typer.BadParameter(
-            f"«{text}» no es una fecha: usa AAAA-MM-DD o DD/MM/AAAA, con un año "
-            f"entre {FIRST_YEAR} y {LAST_YEAR}."
-        )
-    return found
 
 
 OnOption = Annotated[
@@ -356,7 +337,7 @@ def explain(
     from pixely_benefits.rules import explain as explain_client
 
     chosen = common.parse_month(month)
-    day = _parse_day(on)
+    day = common.parse_day(on)
     loaded = common.load(ctx)
     if chosen is None:
         from pixely_benefits.months import Month

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -18,20 +17,6 @@ class Formato(StrEnum):
     md = "md"
     html = "html"
     docx = "docx"
-
-
-def parse_day(text: str | None) -> date | None:
-    """A ``--fecha`` value: ISO or day-first, as the sheet accepts them."""
-    if text is None:
-        return None
-    from pixely_benefits.sheet import cells
-
-    try:
-        return cells.day(text)
-    except cells.CellError:
-        raise typer.BadParameter(
-            f"«{text}» no es una fecha: usa AAAA-MM-DD o DD/MM/AAAA."
-        ) from None
 
 
 REPORT_HELP = (
@@ -146,7 +131,7 @@ def report(
     from pixely_benefits.settings import get_settings
 
     chosen_month = common.parse_month(month)
-    day = parse_day(on)
+    day = common.parse_day(on)
     loaded = common.load(ctx)
     data = loaded.data
     today = day or now(data.settings).date()

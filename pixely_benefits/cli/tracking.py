@@ -25,19 +25,6 @@ class Format(StrEnum):
     json = "json"
 
 
-def parse_day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    from pixely_benefits.sheet import cells
-
-    try:
-        return cells.day(text)
-    except cells.CellError:
-        raise typer.BadParameter(
-            f"«{text}» no es una fecha para {option}: usa AAAA-MM-DD o DD/MM/AAAA."
-        ) from None
-
-
 FOLLOWUPS_HELP = (
     "Lista los seguimientos por hacer: entregas cuya fecha de «Seguimiento» ya "
     "llegó (de cualquier mes), la más antigua primero."
@@ -69,7 +56,7 @@ def followups(
     from pixely_benefits.clock import now
     from pixely_benefits.followups import due_followups
 
-    limit = parse_day(until, "--hasta")
+    limit = common.parse_day(until, "--hasta")
     loaded = common.load(ctx)
     today = now(loaded.data.settings).date()
     found = due_followups(loaded.data, limit or today, today)
@@ -194,7 +181,7 @@ def followup_done(
     from pixely_benefits.followups import plan_followup_done
 
     chosen = common.parse_month(month)
-    following = parse_day(next_date, "--siguiente")
+    following = common.parse_day(next_date, "--siguiente")
     run = monthly.start_run(ctx, month)
     plan = plan_followup_done(
         run.data,
