@@ -256,12 +256,17 @@ class ControlData:
     promotions: list[Promotion]
     delivery_ids: set[str]
     unread_deliveries: list[DeliveryStub] = field(default_factory=list)
+    _clients_by_id: dict[str, Client] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def client(self, client_id: str) -> Client | None:
-        for client in self.clients:
-            if client.client_id == client_id:
-                return client
-        return None
+        # Commands look clients up once per row; an index keeps that linear.
+        if self._clients_by_id is None:
+            self._clients_by_id = {}
+            for client in self.clients:
+                self._clients_by_id.setdefault(client.client_id, client)
+        return self._clients_by_id.get(client_id)
 
     def benefit(self, code: str) -> Benefit | None:
         for benefit in self.benefits:
