@@ -291,7 +291,7 @@ def _nothing_to_send(
         message = f"ya estaba {row.state.value}{last_change(row)} ({row.benefit})"
         plan.say(cid, row.delivery_id or None, Result.UNCHANGED, message)
         return
-    every = [r for r in data.deliveries if r.client_id == cid and r.month == month]
+    every = [r for r in data.rows_of(cid) if r.month == month]
     mine = [
         r
         for r in every
@@ -553,8 +553,4 @@ def _nothing_to_cancel(
 
 def _rows(data: ControlData, client_id: str, month: Month) -> list[Delivery]:
     """The client's rows for ``month`` that are not cancelled, in sheet order."""
-    return [
-        r
-        for r in data.deliveries
-        if r.client_id == client_id and r.month == month and not r.cancelled
-    ]
+    return [r for r in data.rows_of(client_id) if r.month == month and not r.cancelled]

@@ -259,6 +259,9 @@ class ControlData:
     _clients_by_id: dict[str, Client] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    _rows_by_client: dict[str, list[Delivery]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def client(self, client_id: str) -> Client | None:
         # Commands look clients up once per row; an index keeps that linear.
@@ -267,6 +270,14 @@ class ControlData:
             for client in self.clients:
                 self._clients_by_id.setdefault(client.client_id, client)
         return self._clients_by_id.get(client_id)
+
+    def rows_of(self, client_id: str) -> list[Delivery]:
+        """The client's ``Entregas`` rows in sheet order (an index built on first use)."""
+        if self._rows_by_client is None:
+            self._rows_by_client = {}
+            for row in self.deliveries:
+                self._rows_by_client.setdefault(row.client_id, []).append(row)
+        return self._rows_by_client.get(client_id, [])
 
     def benefit(self, code: str) -> Benefit | None:
         for benefit in self.benefits:
